@@ -1,0 +1,41 @@
+# kb — the two commands: `make run` (set up, index, serve) and `make test` (set up, test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install check index serve bench clean
+
+run: install index
+	$(BIN)/kb serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+# A fresh Debian python3 lacks the venv module until python3-venv is installed; do it when we can.
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "python3 -m venv is missing: installing Debian's python3-venv"; \
+	    apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); \
+	  else echo "error: '$(PYTHON) -m venv' failed; install your system's python3-venv package" >&2; exit 1; fi; }
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+check: install
+	$(BIN)/kb check
+
+index: install
+	$(BIN)/kb index
+
+bench: install
+	$(BIN)/python bench/bench_stemmer.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

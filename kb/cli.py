@@ -1,0 +1,148 @@
+"""The `kb` command line: check, index, search, serve (click, which Flask already brings)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from kb.config import ConfigError, load_config
+
+
+def _config(ctx: click.Context):
+    try:
+        return load_config(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.option("--config", "config_path", envvar="KB_CONFIG", default=None,
+              help="Path of config.toml (default: ./config.toml, or $KB_CONFIG).")
+@click.pass_context
+def main(ctx: click.Context, config_path):
+    """kb: knowledge base of regional good-governance practices."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+@main.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
+@click.pass_context
+def check(ctx, quiet):
+    """Validate every corpus file; exit 1 if any has an error."""
+    from kb.corpus import load_corpus
+    config = _config(ctx)
+    report = load_corpus(config)
+    for line in report.errors:
+        click.echo(line, err=True)
+    if not quiet:
+        for line in report.warnings:
+            click.echo(f"warning: {line}", err=True)
+        published = sum(p.published for p in report.practices)
+        click.echo(f"{report.files} files: {len(report.practices)} valid records ({published} published), "
+                   f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Build the whole index anew instead of updating it.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.pass_context
+def index(ctx, rebuild, progress):
+    """Build or update the search index from the corpus."""
+    from kb.indexer.build import IndexError_, update_index
+    config = _config(ctx)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        summary = update_index(config, rebuild=rebuild, progress=progress)
+    except IndexError_ as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.line())
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--region", multiple=True, help="Only this region (repeatable).")
+@click.option("--topic", multiple=True, help="Only this topic (repeatable).")
+@click.option("--lang", multiple=True, help="Only records in this language (repeatable).")
+@click.option("--doctype", multiple=True, help="Only this document type (repeatable).")
+@click.option("--country", multiple=True, help="Only this country (repeatable).")
+@click.option("--year-from", type=int, default=None)
+@click.option("--year-to", type=int, default=None)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "title"]), default="relevance")
+@click.option("--page", type=int, default=1)
+@click.option("--ui-lang", default="en", help="Language of facet labels (bg, es, en).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def search(ctx, query, region, topic, lang, doctype, country, year_from, year_to, sort, page,
+           ui_lang, as_json):
+    """Search the knowledge base."""
+    from kb.search import SearchRequest, SearchService
+    config = _config(ctx)
+    service = SearchService(config)
+    request = SearchRequest(q=" ".join(query), filters={
+        "region": list(region), "topic": list(topic), "language": list(lang),
+        "doctype": list(doctype), "country": list(country)},
+        year_from=year_from, year_to=year_to, sort=sort, page=page, ui_lang=ui_lang)
+    problems = service.validate(request)
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    result = service.search(request)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if result.message:
+        click.echo(result.message)
+    click.echo(f"{result.total} results" + (f" (page {result.page} of {result.pages})" if result.pages > 1 else ""))
+    for i, hit in enumerate(result.hits, start=(result.page - 1) * result.page_size + 1):
+        years = f"{hit.year_start}" + (f"–{hit.year_end}" if hit.year_end and hit.year_end != hit.year_start else "")
+        click.echo(f"{i:3}. {hit.title}  [{hit.region_label}, {years}, {hit.lang}]  {hit.id}")
+        if hit.snippet_text:
+            click.echo(f"     {hit.snippet_text}")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for facet in result.facets:
+        values = ", ".join(f"{v.label} ({v.count})" for v in facet.values if v.count)
+        if values:
+            click.echo(f"{facet.name.replace('_', ' ')}: {values}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: server.host in config.toml.")
+@click.option("--port", type=int, default=None, help="Default: server.port in config.toml.")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+@click.pass_context
+def serve(ctx, host, port, dev):
+    """Serve the web interface (gunicorn; builds the index first if it is missing or stale)."""
+    import os
+    from kb.indexer.build import IndexError_, update_index
+    config = _config(ctx)
+    host = host or config.host
+    port = port or config.port
+    try:
+        summary = update_index(config, progress=sys.stderr.isatty())
+        click.echo(summary.line())
+    except IndexError_ as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        click.echo("the corpus has errors: serving the last good index", err=True)
+    if dev:
+        from kb.web import create_app
+        create_app(config).run(host=host, port=port)
+        return
+    if ctx.obj.get("config_path"):
+        os.environ["KB_CONFIG"] = str(ctx.obj["config_path"])
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(config.workers),
+            "--access-logfile", "-", "kb.web:create_app()"]
+    click.echo(f"serving kb at http://{host}:{port}/")
+    os.execv(gunicorn, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

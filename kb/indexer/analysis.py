@@ -1,0 +1,158 @@
+"""Language analysis: one Whoosh analyzer per content language, each a readable chain.
+
+    bg: words -> lower-case -> fold ѝ to и -> Bulgarian stop words -> our Bulgarian stemmer
+    es: words -> lower-case -> Spanish stop words -> fold accents (keep ñ) -> Snowball Spanish
+    en: words -> lower-case -> English stop words -> Snowball English
+
+Filters are small callables over Whoosh token streams, like Whoosh's own, so they compose with
+`|`. Stemming functions are module-level so the schema (which Whoosh pickles) stays picklable.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import (Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter)
+
+# A word: letters/digits, optionally joined by hyphens or apostrophes (e-services, d'Alcántara).
+WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
+
+BULGARIAN_STOP_WORDS = frozenset("""
+а аз ако ала бе без би бил била били било близо бъдат бъде бяха в вас ваш ваша ваше ваши вече ви
+вие все всеки всички всичко всяка всяко във въпреки върху ги го да дали до докато докога дори
+досега е ето за зад заедно заради засега защо защото и из или им има имат иска й каза как каква
+какво както какъв като кога когато което които кой който колко която къде където към ли между
+ме мен ми мн мога могат може моля му на над най например нас наш наша наше наши не него нещо
+нея ни ние никой нито но някои някой няколко няма обаче около освен особено от отгоре отново
+още пак по повече повечето под поне поради после почти при пред преди през с са само се сега
+си скоро след сме според сред срещу сте съм със също т те тези теб теб тези тия то това тогава
+този той толкова точно три трябва тук тъй тя тях у ще щом я
+""".split())
+
+SPANISH_STOP_WORDS = frozenset("""
+a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante e el
+ella ellas ellos en entre era erais eran eras eres es esa esas ese eso esos esta estaba estado
+estais estamos estan estar estas este esto estos estoy fue fueron fui fuimos ha habia han has
+hasta hay la las le les lo los mas me mi mis mucho muchos muy nada ni no nos nosotros o os otra
+otros para pero poco por porque que quien quienes se sea sean ser si sido sin sobre sois somos son
+soy su sus tambien tanto te tiene tienen todo todos tu tus un una uno unos vosotros y ya
+""".split())
+
+ENGLISH_STOP_WORDS = frozenset("""
+a an and are as at be but by for from has have if in into is it its of on or such that the their
+then there these they this to was were will with which who whom what when where why how
+""".split())
+
+
+def _fold_spanish(text: str) -> str:
+    """Remove acute accents and diaeresis but keep ñ (año ≠ ano)."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ch in "ñÑ":
+            out.append(ch)
+            continue
+        decomposed = unicodedata.normalize("NFD", ch)
+        out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return "".join(out)
+
+
+class CharFoldFilter(Filter):
+    """Rewrites each token's text with a module-level function (so it pickles)."""
+
+    def __init__(self, fold):
+        self.fold = fold
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.fold is self.fold
+
+    def __call__(self, tokens):
+        fold = self.fold
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class HyphenPartsFilter(Filter):
+    """After a hyphenated word (e-services), also yield its parts at the same position."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            if "-" not in text and "'" not in text and "’" not in text:
+                yield t
+                continue
+            parts = [p for p in text.replace("’", "-").replace("'", "-").split("-") if p]
+            yield t
+            if t.mode == "query":
+                # a query for the whole word is enough: the index holds the whole word too
+                continue
+            for part in parts:
+                t.text = part
+                yield t
+
+
+def fold_bulgarian(text: str) -> str:
+    return text.replace("ѝ", "и").replace("Ѝ", "и")
+
+
+_spanish = Stemmer.Stemmer("spanish")
+_english = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem_es(word: str) -> str:
+    return _fold_spanish(_spanish.stemWord(word))
+
+
+@lru_cache(maxsize=200_000)
+def stem_en(word: str) -> str:
+    return _english.stemWord(word)
+
+
+def stem_bg(word: str) -> str:
+    from kb.indexer.bulgarian import stem
+    return stem(word)
+
+
+def _words():
+    return RegexTokenizer(WORD_PATTERN) | HyphenPartsFilter()
+
+
+def bulgarian_analyzer():
+    return (_words() | LowercaseFilter() | CharFoldFilter(fold_bulgarian)
+            | StopFilter(stoplist=BULGARIAN_STOP_WORDS, minsize=1)
+            | StemFilter(stemfn=stem_bg, cachesize=-1))
+
+
+def spanish_analyzer():
+    return (_words() | LowercaseFilter()
+            | StopFilter(stoplist=SPANISH_STOP_WORDS | {_fold_spanish(w) for w in SPANISH_STOP_WORDS},
+                         minsize=1)
+            | CharFoldFilter(_fold_spanish)
+            | StemFilter(stemfn=stem_es, cachesize=-1))
+
+
+def english_analyzer():
+    return (_words() | LowercaseFilter()
+            | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=1)
+            | StemFilter(stemfn=stem_en, cachesize=-1))
+
+
+def simple_analyzer():
+    """Language-neutral: words, lower-case, accents folded (names, organisations, keywords)."""
+    return _words() | LowercaseFilter() | CharFoldFilter(fold_bulgarian) | CharFoldFilter(_fold_spanish)
+
+
+ANALYZERS = {"bg": bulgarian_analyzer, "es": spanish_analyzer, "en": english_analyzer}
+
+
+def analyzer_for(lang: str):
+    return ANALYZERS[lang]()
+
+
+def analyze(lang: str, text: str) -> list[str]:
+    """The index terms a text yields in a language (for tests and diagnostics)."""
+    return [t.text for t in analyzer_for(lang)(text)]

@@ -1,0 +1,429 @@
+"""The search service: query + filters in, plain data out (hits, facets, pages, suggestion).
+
+The web UI, the JSON API and the CLI all call SearchService.search(). Nothing here imports Flask,
+and nothing outside kb.search / kb.indexer touches Whoosh objects.
+
+Facets are disjunctive: values of one facet combine with OR, facets with AND, and each facet's
+counts are computed with every *other* facet's selection applied.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, asdict
+
+from whoosh import highlight
+from whoosh import query as wq
+
+from kb.config import Config
+from kb.indexer.schema import FACET_FIELDS, META_FIELD, MULTI_VALUED, SPELL_FIELD, TEXT_FIELDS
+from kb.indexer.store import IndexStore, NoIndex
+from kb.query import ParsedQuery, Phrase, Word, parse
+
+SORTS = ("relevance", "newest", "oldest", "title")
+FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_group", "instrument",
+                 "organisation_type", "status")
+MAX_PAGE = 1000
+MAX_VALUES_PER_FACET = 50
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    ui_lang: str = "en"
+    include_drafts: bool = False          # curators only
+    page_size: int | None = None
+
+    def selected(self, facet: str) -> list[str]:
+        return [v for v in self.filters.get(facet, []) if v]
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_en: str
+    summary: str
+    summary_en: str
+    lang: str
+    region: str
+    region_label: str
+    country: str
+    year_start: int
+    year_end: int | None
+    ongoing: bool
+    doctype: str
+    doctype_label: str
+    topics: list[dict]
+    status: str
+    illustrative: bool
+    score: float
+    snippet_html: str                 # escaped text with <mark> around matched words
+    snippet_text: str
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass
+class DropHint:
+    """On a zero-result page: removing this facet's selection would give `count` results."""
+    facet: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    hits: list[Hit]
+    total: int
+    page: int
+    page_size: int
+    facets: list[Facet]
+    suggestion: str = ""
+    message: str = ""
+    drop_hints: list[DropHint] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+    def to_dict(self) -> dict:
+        d = {
+            "query": self.request.q, "total": self.total, "page": self.page, "pages": self.pages,
+            "page_size": self.page_size, "sort": self.request.sort,
+            "hits": [asdict(h) for h in self.hits],
+            "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "suggestion": self.suggestion or None, "message": self.message or None,
+            "drop_hints": [asdict(h) for h in self.drop_hints],
+        }
+        return d
+
+
+class SearchService:
+    def __init__(self, config: Config, store: IndexStore | None = None):
+        self.config = config
+        self.store = store or IndexStore(config)
+
+    # ------------------------------------------------------------------ validation
+    def validate(self, req: SearchRequest) -> list[str]:
+        """Problems with the request's parameters, each naming the parameter (empty = fine)."""
+        problems = []
+        if len(req.q) > self.config.max_query_length:
+            problems.append(f"q: the query is {len(req.q)} characters long; the limit is "
+                            f"{self.config.max_query_length}")
+        for facet, values in req.filters.items():
+            if facet not in FILTER_FACETS:
+                problems.append(f"{facet}: unknown filter (known: {', '.join(FILTER_FACETS)})")
+                continue
+            if len(values) > MAX_VALUES_PER_FACET:
+                problems.append(f"{facet}: at most {MAX_VALUES_PER_FACET} values per filter")
+            vocab = self.config.vocabulary(facet)
+            known = (vocab.ids() if vocab else list(self.config.content_languages) if facet == "language"
+                     else ["draft", "published"] if facet == "status" else None)
+            for v in values:
+                if v and known is not None and v not in known:
+                    problems.append(f"{facet}: unknown value {v!r} (known: {', '.join(known)})")
+        for name in ("year_from", "year_to"):
+            v = getattr(req, name)
+            if v is not None and not YEAR_MIN <= v <= YEAR_MAX:
+                problems.append(f"{name}: {v} is out of range ({YEAR_MIN}-{YEAR_MAX})")
+        if req.year_from is not None and req.year_to is not None and req.year_from > req.year_to:
+            problems.append(f"year_from: {req.year_from} is after year_to {req.year_to}")
+        if req.sort not in SORTS:
+            problems.append(f"sort: unknown sort {req.sort!r} (known: {', '.join(SORTS)})")
+        if not 1 <= req.page <= MAX_PAGE:
+            problems.append(f"page: {req.page} is out of range (1-{MAX_PAGE})")
+        if req.ui_lang not in self.config.ui_languages:
+            problems.append(f"lang: unknown interface language {req.ui_lang!r}")
+        return problems
+
+    # ------------------------------------------------------------------ query building
+    def _field_terms(self, schema, fieldname: str, word: str) -> list[str]:
+        try:
+            return [t for t in schema[fieldname].process_text(word, mode="query") if t]
+        except Exception:  # noqa: BLE001 - an analyzer hiccup on odd input must not fail the search
+            return []
+
+    def _item_query(self, schema, item) -> wq.Query | None:
+        fields = TEXT_FIELDS + (META_FIELD,)
+        subs = []
+        for fname in fields:
+            if isinstance(item, Word):
+                terms = self._field_terms(schema, fname, item.text)
+                if len(terms) == 1:
+                    subs.append(wq.Term(fname, terms[0]))
+                elif terms:
+                    subs.append(wq.And([wq.Term(fname, t) for t in terms]))
+            else:
+                terms = []
+                for w in item.words:
+                    terms.extend(self._field_terms(schema, fname, w))
+                if len(terms) > 1:
+                    subs.append(wq.Phrase(fname, terms))
+                elif terms:
+                    subs.append(wq.Term(fname, terms[0]))
+        if not subs:
+            return None
+        return wq.Or(subs)
+
+    def build_query(self, schema, parsed: ParsedQuery) -> wq.Query:
+        clauses = []
+        for group in parsed.clauses:
+            alts = [q for q in (self._item_query(schema, item) for item in group) if q is not None]
+            if alts:
+                clauses.append(alts[0] if len(alts) == 1 else wq.Or(alts))
+        excluded = [q for q in (self._item_query(schema, i) for i in parsed.excluded) if q is not None]
+        if clauses:
+            # scale: documents matching more of the clauses rank first, but any clause matches
+            positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.9)
+        elif parsed.clauses:
+            positive = wq.NullQuery            # only stop words / nothing indexable
+        else:
+            positive = wq.Every()
+        if excluded:
+            return wq.AndNot(positive, wq.Or(excluded))
+        return positive
+
+    # ------------------------------------------------------------------ per-snapshot caches
+    def _doc_values(self, snap) -> dict:
+        """facet -> {docnum: tuple(values)} and the set of live docnums, built once per snapshot."""
+        cache = snap.cache.get("docvals")
+        if cache is None:
+            reader = snap.searcher.reader()
+            values = {f: {} for f in FACET_FIELDS}
+            years = {}
+            live = set()
+            for docnum, stored in reader.iter_docs():
+                d = stored["doc"]
+                live.add(docnum)
+                values["region"][docnum] = (d["region"],)
+                values["country"][docnum] = (d["country"],)
+                values["doctype"][docnum] = (d["doctype"],)
+                values["language"][docnum] = (d["lang"],)
+                values["organisation_type"][docnum] = (d["organisation_type"],)
+                values["status"][docnum] = (d["status"],)
+                values["topic"][docnum] = tuple(d["topics"])
+                values["target_group"][docnum] = tuple(d["target_groups"])
+                values["instrument"][docnum] = tuple(d["instruments"])
+                values["year"][docnum] = (str(d["year_start"]),)
+                last = d["year_end"] or d["year_start"]
+                if d.get("ongoing") and not d["year_end"]:
+                    last = YEAR_MAX
+                years[docnum] = (d["year_start"], last)
+            published = {n for n in live if values["status"][n][0] == "published"}
+            cache = {"values": values, "years": years, "live": live, "published": published}
+            snap.cache["docvals"] = cache
+        return cache
+
+    def _facet_filter(self, cache, facet: str, selected: list[str]) -> set[int]:
+        wanted = set(selected)
+        return {n for n, vals in cache["values"][facet].items() if wanted.intersection(vals)}
+
+    # ------------------------------------------------------------------ search
+    def search(self, req: SearchRequest) -> SearchResult:
+        page_size = req.page_size or self.config.page_size
+        problems = self.validate(req)
+        if problems:
+            return SearchResult(req, [], 0, 1, page_size, [], message="; ".join(problems))
+        try:
+            snap = self.store.snapshot()
+        except NoIndex as exc:
+            return SearchResult(req, [], 0, 1, page_size, [], message=str(exc))
+        searcher = snap.searcher
+        cache = self._doc_values(snap)
+        parsed = parse(req.q)
+        query = self.build_query(searcher.schema, parsed)
+
+        base = cache["live"] if req.include_drafts else cache["published"]
+        if isinstance(query, wq.Every):
+            matched = set(base)
+        else:
+            matched = base.intersection(query.docs(searcher))
+        filters = {}
+        for facet in FILTER_FACETS:
+            sel = req.selected(facet)
+            if sel:
+                filters[facet] = self._facet_filter(cache, facet, sel)
+        if req.year_from is not None or req.year_to is not None:
+            lo = req.year_from if req.year_from is not None else YEAR_MIN
+            hi = req.year_to if req.year_to is not None else YEAR_MAX
+            filters["year"] = {n for n, (a, b) in cache["years"].items() if a <= hi and b >= lo}
+
+        final = set(matched)
+        for s in filters.values():
+            final &= s
+        total = len(final)
+
+        facets = []
+        shown = list(self.config.facets) + (["status"] if req.include_drafts else [])
+        for facet in shown:
+            base_set = set(matched)
+            for other, s in filters.items():
+                if other != facet:
+                    base_set &= s
+            facets.append(self._count_facet(cache, facet, base_set, req))
+
+        sort = req.sort
+        if sort == "relevance" and isinstance(query, wq.Every):
+            sort = "newest"
+        page = req.page
+        start = (page - 1) * page_size
+        hits: list[Hit] = []
+        if total and start < total:
+            kwargs = dict(filter=final, limit=start + page_size, terms=True)
+            if sort == "newest":
+                kwargs.update(sortedby=["date_sort", "title_sort"], reverse=True)
+            elif sort == "oldest":
+                kwargs.update(sortedby=["date_sort", "title_sort"])
+            elif sort == "title":
+                kwargs.update(sortedby="title_sort")
+            results = searcher.search(query, **kwargs)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            results.formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+            for hit in results[start:start + page_size]:
+                hits.append(self._hit(hit, req.ui_lang, scored=(sort == "relevance")))
+        suggestion = ""
+        if total == 0 and parsed.clauses:
+            suggestion = self._suggest(searcher, parsed)
+        drop_hints = []
+        if total == 0 and filters:
+            for facet in filters:
+                rest = set(matched)
+                for other, s in filters.items():
+                    if other != facet:
+                        rest &= s
+                if rest:
+                    drop_hints.append(DropHint(facet, len(rest)))
+            drop_hints.sort(key=lambda h: -h.count)
+        message = ""
+        if total and start >= total:
+            message = f"page: there are only {math.ceil(total / page_size)} pages of results"
+        return SearchResult(req, hits, total, page, page_size, facets, suggestion, message, drop_hints)
+
+    def _count_facet(self, cache, facet: str, docs: set[int], req: SearchRequest) -> Facet:
+        counts: dict[str, int] = {}
+        column = cache["values"][facet]
+        for n in docs:
+            for v in column.get(n, ()):
+                counts[v] = counts.get(v, 0) + 1
+        selected = set(req.selected(facet))
+        vocab = self.config.vocabulary(facet)
+        values = []
+        if vocab is not None:
+            for term in vocab:
+                if counts.get(term.id) or term.id in selected:
+                    values.append(FacetValue(term.id, term.label_in(req.ui_lang),
+                                             counts.get(term.id, 0), term.id in selected))
+        elif facet == "year":
+            for y in sorted(counts, reverse=True):
+                values.append(FacetValue(y, y, counts[y], False))
+        else:
+            for v in sorted(counts, key=lambda v: -counts[v]):
+                values.append(FacetValue(v, v, counts[v], v in selected))
+            for v in selected - set(counts):
+                values.append(FacetValue(v, v, 0, True))
+        return Facet(facet, values)
+
+    def _suggest(self, searcher, parsed: ParsedQuery) -> str:
+        """A corrected query from the index vocabulary, or '' when no word needs correcting."""
+        corrector = searcher.corrector(SPELL_FIELD)
+        reader = searcher.reader()
+        changed = False
+        out = []
+        for group in parsed.clauses:
+            for item in group:
+                words = [item.text] if isinstance(item, Word) else list(item.words)
+                fixed = []
+                for w in words:
+                    if len(w) < 3 or w.isdigit() or reader.frequency(SPELL_FIELD, w):
+                        fixed.append(w)
+                        continue
+                    sugg = corrector.suggest(w, limit=1, maxdist=2)
+                    if sugg and sugg[0] != w:
+                        fixed.append(sugg[0])
+                        changed = True
+                    else:
+                        fixed.append(w)
+                out.append(" ".join(fixed) if isinstance(item, Word) else '"' + " ".join(fixed) + '"')
+        return " ".join(out) if changed else ""
+
+    def _hit(self, hit, ui_lang: str, scored: bool = True) -> Hit:
+        d = hit["doc"]
+        snippet = ""
+        lang = d["lang"]
+        for fname, text in ((f"body_{lang}", d["body"]), (f"summary_{lang}", d["summary"])):
+            try:
+                snippet = hit.highlights(fname, text=text, top=2)
+            except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
+                snippet = ""
+            if snippet:
+                break
+        if not snippet:
+            from html import escape
+            snippet = escape(d["summary"][:300])
+        cfg = self.config
+        return Hit(
+            id=d["id"], title=d["title"], title_en=d["title_en"], summary=d["summary"],
+            summary_en=d["summary_en"], lang=lang, region=d["region"],
+            region_label=cfg.regions.label(d["region"], ui_lang), country=d["country"],
+            year_start=d["year_start"], year_end=d["year_end"], ongoing=d["ongoing"],
+            doctype=d["doctype"], doctype_label=cfg.doctypes.label(d["doctype"], ui_lang),
+            topics=[{"id": t, "label": cfg.topics.label(t, ui_lang)} for t in d["topics"]],
+            status=d["status"], illustrative=d["illustrative"],
+            score=round(float(hit.score or 0.0), 4) if scored else 0.0, snippet_html=snippet,
+            snippet_text=re.sub(r"<[^>]+>", "", snippet).replace("&amp;", "&").replace("&lt;", "<")
+            .replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'"),
+        )
+
+    # ------------------------------------------------------------------ single records
+    def practice(self, practice_id: str, include_drafts: bool = False):
+        """The full record (read from its corpus file) if it is indexed and visible, else None."""
+        from kb.corpus import practice_path, read_file
+        from kb.model import ID_RE, RecordError
+        if not ID_RE.match(practice_id or "") or len(practice_id) > 80:
+            return None
+        d = self.get(practice_id, include_drafts)
+        if d is None:
+            return None
+        try:
+            p = read_file(practice_path(self.config, d["region"], practice_id), self.config)
+        except (RecordError, ValueError):
+            return None
+        if p.status != "published" and not include_drafts:
+            return None
+        return p
+
+    def get(self, practice_id: str, include_drafts: bool = False) -> dict | None:
+        """The stored display data of one record, or None."""
+        try:
+            snap = self.store.snapshot()
+        except NoIndex:
+            return None
+        stored = snap.searcher.document(id=practice_id)
+        if not stored:
+            return None
+        d = stored["doc"]
+        if d["status"] != "published" and not include_drafts:
+            return None
+        return d

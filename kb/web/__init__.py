@@ -1,0 +1,23 @@
+"""The web interface: create_app() builds the Flask app; one blueprint per room."""
+from __future__ import annotations
+
+from flask import Flask
+
+from kb.config import Config, load_config
+from kb.search import SearchService
+
+
+def create_app(config: Config | None = None, test_config: dict | None = None) -> Flask:
+    """The WSGI app (gunicorn runs `kb.web:create_app()`). The search service is made once here."""
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config.update(KB_CONFIG=config, JSON_SORT_KEYS=False)
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["kb_search"] = SearchService(config)
+
+    from kb.web import views, api
+    views.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,54 @@
+"""JSON API: the same search as the page, single records and the taxonomy."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from kb.web.views import search_request_from_args, service
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _error(status: int, problems: list[str]):
+    return jsonify({"error": "bad request" if status == 400 else "not found", "problems": problems}), status
+
+
+@bp.route("/search")
+def api_search():
+    req, problems = search_request_from_args()
+    if problems:
+        return _error(400, problems)
+    return jsonify(service().search(req).to_dict())
+
+
+@bp.route("/practices/<practice_id>")
+def api_practice(practice_id: str):
+    p = service().practice(practice_id)
+    if p is None:
+        return _error(404, [f"id: no published practice {practice_id[:80]!r}"])
+    d = p.to_dict()
+    d.pop("path", None)
+    return jsonify(d)
+
+
+@bp.route("/taxonomy")
+def api_taxonomy():
+    cfg = current_app.config["KB_CONFIG"]
+
+    def terms(vocab, with_synonyms=False):
+        out = []
+        for t in vocab:
+            item = {"id": t.id, "label": t.label}
+            if t.country:
+                item["country"] = t.country
+            if with_synonyms:
+                item["synonyms"] = {k: list(v) for k, v in t.synonyms.items()}
+            out.append(item)
+        return out
+
+    return jsonify({
+        "languages": list(cfg.content_languages),
+        "countries": terms(cfg.countries), "regions": terms(cfg.regions),
+        "topics": terms(cfg.topics, True), "doctypes": terms(cfg.doctypes),
+        "target_groups": terms(cfg.target_groups), "instruments": terms(cfg.instruments),
+        "organisation_types": terms(cfg.organisation_types),
+    })

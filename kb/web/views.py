@@ -1,0 +1,135 @@
+"""HTML pages: the search page and the practice page. The URL's query string is the whole state."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+
+from kb.search import FILTER_FACETS, SORTS, SearchRequest
+from kb.web.i18n import gettext, pick_language, setup_i18n
+from kb.web.render import markdown_to_html
+
+bp = Blueprint("search", __name__)
+
+STATE_PARAMS = FILTER_FACETS + ("q", "year_from", "year_to", "sort", "page", "lang")
+
+
+def init_app(app: Flask) -> None:
+    setup_i18n(app)
+
+
+def service():
+    return current_app.extensions["kb_search"]
+
+
+def kb_config():
+    return current_app.config["KB_CONFIG"]
+
+
+def _int_arg(name: str, problems: list[str]) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        problems.append(f"{name}: {raw[:20]!r} is not a whole number")
+        return None
+
+
+def search_request_from_args(include_drafts: bool = False) -> tuple[SearchRequest, list[str]]:
+    """Read a SearchRequest from the query string; problems name the parameter at fault."""
+    problems: list[str] = []
+    filters = {f: [v for v in request.args.getlist(f) if v] for f in FILTER_FACETS
+               if f != "status" or include_drafts}
+    page = _int_arg("page", problems) or 1
+    req = SearchRequest(
+        q=request.args.get("q", "").strip(),
+        filters={k: v for k, v in filters.items() if v},
+        year_from=_int_arg("year_from", problems), year_to=_int_arg("year_to", problems),
+        sort=request.args.get("sort", "relevance") or "relevance", page=page,
+        ui_lang=g.ui_lang, include_drafts=include_drafts)
+    problems.extend(service().validate(req))
+    return req, problems
+
+
+def state_url(endpoint_path: str = "/", **changes) -> str:
+    """The current search URL with some parameters changed (None removes one); page resets."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k in STATE_PARAMS and v != ""]
+    if "page" not in changes:
+        params = [(k, v) for k, v in params if k != "page"]
+    for key, value in changes.items():
+        params = [(k, v) for k, v in params if k != key]
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            params.extend((key, v) for v in value)
+        else:
+            params.append((key, value))
+    return endpoint_path + ("?" + urlencode(params) if params else "")
+
+
+def toggle_url(facet: str, value: str) -> str:
+    """URL that adds `value` to the facet's selection, or removes it if it is selected."""
+    current = request.args.getlist(facet)
+    new = [v for v in current if v != value] if value in current else current + [value]
+    return state_url(**{facet: new or None})
+
+
+@bp.app_context_processor
+def template_helpers():
+    return {"state_url": state_url, "toggle_url": toggle_url, "kb": kb_config()}
+
+
+@bp.route("/")
+def search_page():
+    req, problems = search_request_from_args()
+    if problems:
+        result = None
+        status = 400
+    else:
+        result = service().search(req)
+        status = 200
+    facet_titles = {
+        "region": gettext("Region"), "country": gettext("Country"), "topic": gettext("Topic"),
+        "doctype": gettext("Document type"), "language": gettext("Language"), "year": gettext("Year"),
+        "target_group": gettext("Target group"), "instrument": gettext("Instrument"),
+        "organisation_type": gettext("Organisation type"), "status": gettext("Status"),
+    }
+    chips = []
+    for facet in FILTER_FACETS:
+        for value in req.selected(facet):
+            vocab = kb_config().vocabulary(facet)
+            label = vocab.label(value, g.ui_lang) if vocab else value
+            chips.append({"facet": facet_titles.get(facet, facet), "label": label,
+                          "url": toggle_url(facet, value)})
+    for name in ("year_from", "year_to"):
+        if getattr(req, name) is not None:
+            chips.append({"facet": facet_titles["year"],
+                          "label": (gettext("from") if name == "year_from" else gettext("to"))
+                          + f" {getattr(req, name)}",
+                          "url": state_url(**{name: None})})
+    return render_template("search.html", req=req, result=result, problems=problems, chips=chips,
+                           facet_titles=facet_titles, sorts=SORTS), status
+
+
+@bp.route("/practice/<practice_id>")
+def practice_page(practice_id: str):
+    practice = service().practice(practice_id)
+    if practice is None:
+        abort(404)
+    related = [d for d in (service().get(r) for r in practice.related) if d]
+    return render_template("practice.html", p=practice, body_html=markdown_to_html(practice.body),
+                           cfg=kb_config(), related=related)
+
+
+@bp.app_errorhandler(404)
+def not_found(_exc):
+    return render_template("error.html", title=gettext("Not found"),
+                           message=gettext("There is no page at this address.")), 404
+
+
+@bp.app_errorhandler(500)
+def server_error(_exc):  # pragma: no cover - last resort
+    return render_template("error.html", title=gettext("Something went wrong"),
+                           message=gettext("The error was logged. Please try again.")), 500
