@@ -144,5 +144,35 @@ def serve(ctx, host, port, dev):
     os.execv(gunicorn, args)
 
 
+@main.group(name="eval")
+def eval_group():
+    """Measure search quality."""
+
+
+@eval_group.command("retrieval")
+@click.argument("task_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="dev")
+@click.option("--romanise", is_flag=True, help="Type the queries in Latin letters (Bulgarian tasks).")
+@click.pass_context
+def eval_retrieval(ctx, task_dir, split, romanise):
+    """Index TASK_DIR's docs.jsonl with kb's analyzers and score its queries."""
+    from pathlib import Path
+    from kb.evaluation import TaskError, evaluate
+    config = _config(ctx)
+    transform = None
+    if romanise:
+        from kb.indexer.translit import to_latin
+        transform = to_latin
+    try:
+        res = evaluate(config, Path(task_dir), split, progress=sys.stderr.isatty(), query_transform=transform)
+    except TaskError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"task {res['task']} ({res['split']}): {res['n_queries']} queries, {res['n_docs']} docs, "
+               f"indexed in {res['index_s']} s, {res['ms_per_query']} ms/query")
+    for k in ("MRR@10", "nDCG@10", "R@10", "R@100"):
+        click.echo(f"{k:8} {res[k]:.3f}")
+    click.echo(f"MRR@10={res['MRR@10']:.3f} nDCG@10={res['nDCG@10']:.3f} R@100={res['R@100']:.3f}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -157,7 +157,12 @@ def _load_or_fail(config: Config, progress: bool):
 
 
 def full_build(config: Config, practices: list[Practice], progress: bool = False) -> Path:
-    """Build a complete index into a new generation folder and switch to it atomically."""
+    """Build a complete index of the records into a new generation and switch to it atomically."""
+    return build_generation(config, (practice_document(p) for p in practices), len(practices), progress)
+
+
+def build_generation(config: Config, documents, count: int, progress: bool = False) -> Path:
+    """Write index documents into a new generation folder, then make it the serving one."""
     config.index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     tmp = config.index_dir / f".{name}"      # hidden until complete
@@ -165,10 +170,10 @@ def full_build(config: Config, practices: list[Practice], progress: bool = False
     try:
         ix = whoosh_index.create_in(str(tmp), build_schema())
         writer = ix.writer(limitmb=128)
-        bar = _progress_bar(len(practices), progress, "indexing")
+        bar = _progress_bar(count, progress, "indexing")
         try:
-            for p in practices:
-                writer.add_document(**practice_document(p))
+            for doc in documents:
+                writer.add_document(**doc)
                 if bar:
                     bar.update(1)
         except BaseException:

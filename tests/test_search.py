@@ -1,0 +1,115 @@
+"""The search service on a small, hand-made corpus: query language, facets, pages, hints."""
+import pytest
+
+from kb.indexer.build import update_index
+from kb.search import SearchRequest, SearchService
+from tests.conftest import record_text
+
+
+def es(id, title, region="badajoz", **kw):
+    return record_text(id=id, region=region, lang="es", title=title, summary=kw.pop("summary", title),
+                       body=kw.pop("body", f"## Problema\n\n{title}.\n\n## Solución\n\nTexto.\n\n## Resultados\n\nBien.\n"),
+                       **kw)
+
+
+@pytest.fixture()
+def svc(make_project):
+    cfg, write = make_project
+    write("badajoz/ba-portal.md", es("ba-portal", "Portal de transparencia municipal", topics='["transparency-open-data"]', year_start="2015"))
+    write("badajoz/ba-sede.md", es("ba-sede", "Sede electrónica para pequeños municipios", topics='["e-services"]', year_start="2012", year_end="2014"))
+    write("caceres/cc-datos.md", es("cc-datos", "Datos abiertos y transparencia en Cáceres", region="caceres", topics='["transparency-open-data", "e-services"]', year_start="2020", ongoing="true"))
+    write("caceres/cc-formacion.md", es("cc-formacion", "Formación del personal en contratación pública", region="caceres", topics='["staff-training-hr", "public-procurement"]', year_start="2009"))
+    write("burgas/bu-uslugi.md", record_text(id="bu-uslugi", title='"Електронни услуги за гражданите"', year_start="2018"))
+    update_index(cfg)
+    return SearchService(cfg)
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_accent_insensitive_spanish(svc):
+    assert set(ids(svc.search(SearchRequest(q="caceres")))) == {"cc-datos"}
+    assert set(ids(svc.search(SearchRequest(q="electronica")))) == {"ba-sede"}
+
+
+def test_all_words_preferred_but_a_missing_word_does_not_empty_results(svc):
+    r = svc.search(SearchRequest(q="transparencia municipal"))
+    assert ids(r)[0] == "ba-portal"          # has both words
+    assert "cc-datos" in ids(r)              # has one of them
+    r = svc.search(SearchRequest(q="transparencia zanahoria"))
+    assert set(ids(r)) == {"ba-portal", "cc-datos"}
+
+
+def test_phrase_exclusion_and_or(svc):
+    assert ids(svc.search(SearchRequest(q='"datos abiertos"'))) == ["cc-datos"]
+    assert ids(svc.search(SearchRequest(q='"abiertos datos"'))) == []
+    assert set(ids(svc.search(SearchRequest(q="transparencia -caceres")))) == {"ba-portal"}
+    assert set(ids(svc.search(SearchRequest(q="sede OR formacion")))) == {"ba-sede", "cc-formacion"}
+    assert set(ids(svc.search(SearchRequest(q="-transparencia")))) == {"ba-sede", "cc-formacion", "bu-uslugi"}
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "OR", "- -- OR AND", '"" -"" ""', "((", "a*?[", "\x00", "ä" * 400])
+def test_odd_queries_never_fail(svc, q):
+    r = svc.search(SearchRequest(q=q))
+    assert r.total >= 0
+
+
+def test_facets_are_disjunctive(svc):
+    r = svc.search(SearchRequest(q="", filters={"region": ["badajoz"], "topic": ["e-services"]}))
+    assert ids(r) == ["ba-sede"]
+    region = {v.value: (v.count, v.selected) for v in r.facet("region").values}
+    # region counts ignore the region selection but apply the topic selection
+    assert region == {"badajoz": (1, True), "caceres": (1, False), "burgas": (0, False)} or \
+        region == {"badajoz": (1, True), "caceres": (1, False)}
+    topic = {v.value: v.count for v in r.facet("topic").values}
+    # topic counts apply the region selection only
+    assert topic == {"e-services": 1, "transparency-open-data": 1}
+
+
+def test_several_values_of_one_facet_combine_with_or(svc):
+    r = svc.search(SearchRequest(filters={"region": ["badajoz", "burgas"]}))
+    assert set(ids(r)) == {"ba-portal", "ba-sede", "bu-uslugi"}
+
+
+def test_year_range_overlaps_practice_years(svc):
+    r = svc.search(SearchRequest(year_from=2013, year_to=2016))
+    assert set(ids(r)) == {"ba-portal", "ba-sede"}
+    r = svc.search(SearchRequest(year_from=2025))
+    assert ids(r) == ["cc-datos"]             # ongoing since 2020
+
+
+def test_sorting(svc):
+    assert ids(svc.search(SearchRequest(sort="newest")))[0] == "cc-datos"
+    assert ids(svc.search(SearchRequest(sort="oldest")))[0] == "cc-formacion"
+    titles = [h.title.casefold() for h in svc.search(SearchRequest(sort="title")).hits]
+    assert titles == sorted(titles)
+
+
+def test_pagination_is_stable(svc):
+    pages = [ids(svc.search(SearchRequest(sort="oldest", page=p, page_size=2))) for p in (1, 2, 3)]
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert len(set(sum(pages, []))) == 5
+
+
+def test_zero_results_suggest_spelling_and_filters_to_drop(svc):
+    r = svc.search(SearchRequest(q="transparensia"))
+    assert r.total == 0 and r.suggestion == "transparencia"
+    r = svc.search(SearchRequest(q="transparencia", filters={"topic": ["public-procurement"]}))
+    assert r.total == 0
+    assert [(h.facet, h.count) for h in r.drop_hints] == [("topic", 2)]
+
+
+def test_snippet_highlights_stemmed_matches(svc):
+    r = svc.search(SearchRequest(q="municipios"))
+    hit = next(h for h in r.hits if h.id == "ba-sede")
+    assert "<mark" in hit.snippet_html
+
+
+def test_bad_parameters_are_named(svc):
+    problems = svc.validate(SearchRequest(q="x" * 600, filters={"region": ["mars"]}, year_from=2020,
+                                          year_to=2010, page=0, sort="random"))
+    text = " | ".join(problems)
+    for name in ("q:", "region: unknown value 'mars'", "year_from: 2020 is after year_to 2010", "page:", "sort:"):
+        assert name in text
+    assert svc.search(SearchRequest(filters={"region": ["mars"]})).message
