@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install check index serve bench clean
+.PHONY: run test install check index serve bench translations clean
 
 run: install index
 	$(BIN)/kb serve
@@ -36,6 +36,12 @@ index: install
 
 bench: install
 	$(BIN)/python bench/bench_stemmer.py
+
+# Re-extract interface strings, merge them into the bg/es catalogs, compile the .mo files.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext --no-location --omit-header -o kb/web/translations/messages.pot .
+	$(BIN)/pybabel update -i kb/web/translations/messages.pot -d kb/web/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d kb/web/translations
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

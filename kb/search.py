@@ -240,21 +240,12 @@ class SearchService:
         wanted = set(selected)
         return {n for n, vals in cache["values"][facet].items() if wanted.intersection(vals)}
 
-    # ------------------------------------------------------------------ search
-    def search(self, req: SearchRequest) -> SearchResult:
-        page_size = req.page_size or self.config.page_size
-        problems = self.validate(req)
-        if problems:
-            return SearchResult(req, [], 0, 1, page_size, [], message="; ".join(problems))
-        try:
-            snap = self.store.snapshot()
-        except NoIndex as exc:
-            return SearchResult(req, [], 0, 1, page_size, [], message=str(exc))
+    def _prepare(self, snap, req: SearchRequest):
+        """(parsed query, Whoosh query, docs matching the text, {facet: docs passing its filter})."""
         searcher = snap.searcher
         cache = self._doc_values(snap)
         parsed = parse(req.q)
         query = self.build_query(searcher.schema, parsed)
-
         base = cache["live"] if req.include_drafts else cache["published"]
         if isinstance(query, wq.Every):
             matched = set(base)
@@ -269,10 +260,35 @@ class SearchService:
             lo = req.year_from if req.year_from is not None else YEAR_MIN
             hi = req.year_to if req.year_to is not None else YEAR_MAX
             filters["year"] = {n for n, (a, b) in cache["years"].items() if a <= hi and b >= lo}
+        return parsed, query, matched, filters
+
+    @staticmethod
+    def _sort_args(sort: str, query) -> dict:
+        if sort == "relevance" and isinstance(query, wq.Every):
+            sort = "newest"
+        if sort in ("newest", "oldest"):
+            return dict(sortedby=["date_sort", "title_sort"], reverse=(sort == "newest"))
+        if sort == "title":
+            return dict(sortedby="title_sort")
+        return {}
+
+    # ------------------------------------------------------------------ search
+    def search(self, req: SearchRequest) -> SearchResult:
+        page_size = req.page_size or self.config.page_size
+        problems = self.validate(req)
+        if problems:
+            return SearchResult(req, [], 0, 1, page_size, [], message="; ".join(problems))
+        try:
+            snap = self.store.snapshot()
+        except NoIndex as exc:
+            return SearchResult(req, [], 0, 1, page_size, [], message=str(exc))
+        searcher = snap.searcher
+        cache = self._doc_values(snap)
+        parsed, query, matched, filters = self._prepare(snap, req)
 
         final = set(matched)
-        for s in filters.values():
-            final &= s
+        for docs in filters.values():
+            final &= docs
         total = len(final)
 
         facets = []
@@ -284,25 +300,17 @@ class SearchService:
                     base_set &= s
             facets.append(self._count_facet(cache, facet, base_set, req))
 
-        sort = req.sort
-        if sort == "relevance" and isinstance(query, wq.Every):
-            sort = "newest"
+        sort_args = self._sort_args(req.sort, query)
         page = req.page
         start = (page - 1) * page_size
         hits: list[Hit] = []
         if total and start < total:
-            kwargs = dict(filter=final, limit=start + page_size, terms=True)
-            if sort == "newest":
-                kwargs.update(sortedby=["date_sort", "title_sort"], reverse=True)
-            elif sort == "oldest":
-                kwargs.update(sortedby=["date_sort", "title_sort"])
-            elif sort == "title":
-                kwargs.update(sortedby="title_sort")
+            kwargs = dict(filter=final, limit=start + page_size, terms=True, **sort_args)
             results = searcher.search(query, **kwargs)
             results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
             results.formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
             for hit in results[start:start + page_size]:
-                hits.append(self._hit(hit, req.ui_lang, scored=(sort == "relevance")))
+                hits.append(self._hit(hit, req.ui_lang, scored=not sort_args))
         suggestion = ""
         if total == 0 and parsed.clauses:
             suggestion = self._suggest(searcher, parsed)
@@ -395,6 +403,24 @@ class SearchService:
             snippet_text=re.sub(r"<[^>]+>", "", snippet).replace("&amp;", "&").replace("&lt;", "<")
             .replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'"),
         )
+
+    def all_matching(self, req: SearchRequest, limit: int = 10_000) -> tuple[list[dict], list[str]]:
+        """Display data of every record the request matches, in its sort order (for exports)."""
+        problems = self.validate(req)
+        if problems:
+            return [], problems
+        try:
+            snap = self.store.snapshot()
+        except NoIndex as exc:
+            return [], [str(exc)]
+        _parsed, query, final, filters = self._prepare(snap, req)
+        for docs in filters.values():
+            final &= docs
+        if not final:
+            return [], []
+        kwargs = dict(filter=final, limit=min(limit, len(final)), **self._sort_args(req.sort, query))
+        results = snap.searcher.search(query, **kwargs)
+        return [hit["doc"] for hit in results], []
 
     # ------------------------------------------------------------------ single records
     def practice(self, practice_id: str, include_drafts: bool = False):

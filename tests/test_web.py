@@ -67,3 +67,51 @@ def test_api_practice_and_taxonomy(client, service):
     tax = client.get("/api/taxonomy").get_json()
     assert {t["id"] for t in tax["regions"]} >= {"burgas", "badajoz"}
     assert all(set(t["label"]) == {"bg", "es", "en"} for t in tax["topics"])
+
+
+def _validate(doc, name, instance):
+    import jsonschema
+    schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+    jsonschema.Draft202012Validator(schema).validate(instance)
+
+
+def test_openapi_document_matches_the_responses(client, service):
+    from kb.search import SearchRequest
+    doc = client.get("/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.") and "/api/search" in doc["paths"]
+    _validate(doc, "SearchResult", client.get("/api/search?q=transparencia&region=badajoz").get_json())
+    _validate(doc, "SearchResult", client.get("/api/search?q=zzzzqqq").get_json())
+    _validate(doc, "Problem", client.get("/api/search?page=0").get_json())
+    hit = service.search(SearchRequest()).hits[0]
+    _validate(doc, "Practice", client.get(f"/api/practices/{hit.id}").get_json())
+    _validate(doc, "Taxonomy", client.get("/api/taxonomy").get_json())
+    import jsonschema
+    import pytest
+    with pytest.raises(jsonschema.ValidationError):      # the check can fail
+        _validate(doc, "SearchResult", {"total": "many"})
+
+
+def test_csv_export_has_bom_and_every_matching_record(client, service):
+    import csv
+    import io
+    from kb.search import SearchRequest
+    r = client.get("/export.csv?region=burgas")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    text = r.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    expected = service.search(SearchRequest(filters={"region": ["burgas"]})).total
+    assert len(rows) == expected > 20       # all of them, not one page
+    assert all(row["region"] == "burgas" for row in rows)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in rows[0]["title"])   # Cyrillic survives
+
+
+def test_atom_feed_is_newest_first_and_well_formed(client):
+    import xml.etree.ElementTree as ET
+    r = client.get("/feed.atom?country=es")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(r.data)
+    updated = [e.find("a:updated", ns).text for e in root.findall("a:entry", ns)]
+    assert updated and updated == sorted(updated, reverse=True)
+    assert client.get("/feed.atom?year_from=x").status_code == 400

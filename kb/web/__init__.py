@@ -16,8 +16,10 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
         app.config.update(test_config)
     app.extensions["kb_search"] = SearchService(config)
 
-    from kb.web import views, api
+    from kb.web import api, exports, views
     views.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
+    app.add_url_rule("/openapi.json", "openapi", api.openapi_json)
     return app

@@ -30,6 +30,11 @@ def api_practice(practice_id: str):
     return jsonify(d)
 
 
+def openapi_json():
+    from kb.web.openapi import openapi_document
+    return jsonify(openapi_document())
+
+
 @bp.route("/taxonomy")
 def api_taxonomy():
     cfg = current_app.config["KB_CONFIG"]

@@ -1,9 +1,12 @@
-"""Interface language: chosen from ?lang=, then the kb_lang cookie, then Accept-Language."""
+"""Interface language (Flask-Babel): ?lang=, then the kb_lang cookie, then Accept-Language.
+
+Catalogs live in kb/web/translations/<lang>/LC_MESSAGES/messages.po; `make translations`
+re-extracts the strings and compiles the .mo files the app reads.
+"""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-
-from kb.web.messages import MESSAGES
+from flask_babel import Babel, format_date, format_decimal, gettext  # noqa: F401 - re-exported
 
 COOKIE = "kb_lang"
 
@@ -21,13 +24,10 @@ def pick_language() -> str:
     return best or cfg.default_ui_language
 
 
-def gettext(text: str, **params) -> str:
-    lang = getattr(g, "ui_lang", "en")
-    translated = MESSAGES.get(lang, {}).get(text, text)
-    return translated.format(**params) if params else translated
-
-
 def setup_i18n(app: Flask) -> None:
+    Babel(app, locale_selector=lambda: g.get("ui_lang") or pick_language(),
+          default_translation_directories="translations")
+
     @app.before_request
     def _choose_language():
         g.ui_lang = pick_language()
@@ -37,9 +37,9 @@ def setup_i18n(app: Flask) -> None:
         asked = request.args.get("lang", "")
         if asked in app.config["KB_CONFIG"].ui_languages and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        response.headers.setdefault("Content-Language", getattr(g, "ui_lang", "en"))
+        response.headers.setdefault("Content-Language", g.get("ui_lang", "en"))
         response.vary.add("Cookie")
         response.vary.add("Accept-Language")
         return response
 
-    app.jinja_env.globals.update(_=gettext)
+    app.jinja_env.globals.update(format_date=format_date, format_decimal=format_decimal)

@@ -109,8 +109,10 @@ def search_page():
                           "label": (gettext("from") if name == "year_from" else gettext("to"))
                           + f" {getattr(req, name)}",
                           "url": state_url(**{name: None})})
+    sort_labels = {"relevance": gettext("relevance"), "newest": gettext("newest first"),
+                   "oldest": gettext("oldest first"), "title": gettext("title")}
     return render_template("search.html", req=req, result=result, problems=problems, chips=chips,
-                           facet_titles=facet_titles, sorts=SORTS), status
+                           facet_titles=facet_titles, sorts=SORTS, sort_labels=sort_labels), status
 
 
 @bp.route("/practice/<practice_id>")

@@ -1,0 +1,85 @@
+"""Exports of the current search: CSV (UTF-8 with BOM, so Excel opens Cyrillic) and an Atom feed."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from kb.web.i18n import gettext
+from kb.web.views import search_request_from_args, service, state_url
+
+bp = Blueprint("exports", __name__)
+
+CSV_COLUMNS = ("id", "title", "title_en", "region", "country", "lang", "year_start", "year_end",
+               "ongoing", "doctype", "topics", "target_groups", "instruments", "organisation",
+               "organisation_type", "municipality", "status", "illustrative", "summary", "summary_en", "url")
+FEED_SIZE = 50
+
+
+def _bad(problems):
+    return jsonify({"error": "bad request", "problems": problems}), 400
+
+
+@bp.route("/export.csv")
+def export_csv():
+    req, problems = search_request_from_args()
+    if problems:
+        return _bad(problems)
+    docs, problems = service().all_matching(req)
+    if problems:
+        return _bad(problems)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for d in docs:
+        row = dict(d, url=url_for("search.practice_page", practice_id=d["id"], _external=True))
+        writer.writerow(["; ".join(row[c]) if isinstance(row.get(c), list) else
+                         ("" if row.get(c) is None else row.get(c)) for c in CSV_COLUMNS])
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="kb-practices.csv"'})
+
+
+def _updated(d) -> str:
+    if d.get("date"):
+        return f"{d['date']}T00:00:00Z"
+    return f"{d['year_start']}-01-01T00:00:00Z"
+
+
+@bp.route("/feed.atom")
+def feed_atom():
+    req, problems = search_request_from_args()
+    if problems:
+        return _bad(problems)
+    req.sort = "newest"
+    docs, problems = service().all_matching(req, limit=FEED_SIZE)
+    if problems:
+        return _bad(problems)
+    self_url = request.url
+    page_url = request.host_url.rstrip("/") + state_url("/")
+    title = gettext("Good-governance practices") + (f": {req.q}" if req.q else "")
+    updated = max((_updated(d) for d in docs), default=dt.datetime(2000, 1, 1).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    parts = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom">',
+             f"<title>{escape(title)}</title>",
+             f'<link rel="self" href="{escape(self_url)}"/>',
+             f'<link rel="alternate" type="text/html" href="{escape(page_url)}"/>',
+             f"<id>{escape(self_url)}</id>",
+             f"<updated>{updated}</updated>",
+             "<author><name>kb</name></author>"]
+    for d in docs:
+        link = url_for("search.practice_page", practice_id=d["id"], _external=True)
+        summary = d["summary"] + (f"\n\n{d['summary_en']}" if d.get("summary_en") else "")
+        parts += ["<entry>",
+                  f'<title xml:lang="{d["lang"]}">{escape(d["title"])}</title>',
+                  f'<link rel="alternate" type="text/html" href="{escape(link)}"/>',
+                  f"<id>{escape(link)}</id>",
+                  f"<updated>{_updated(d)}</updated>",
+                  f"<summary>{escape(summary)}</summary>",
+                  *(f'<category term="{escape(t)}"/>' for t in d["topics"]),
+                  "</entry>"]
+    parts.append("</feed>")
+    return Response("\n".join(parts) + "\n", content_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,101 @@
+"""The OpenAPI 3 description of the JSON API, served at /openapi.json and checked by the tests."""
+from __future__ import annotations
+
+FACETS = ["region", "country", "topic", "doctype", "language", "target_group", "instrument",
+          "organisation_type"]
+
+_str = {"type": "string"}
+_int = {"type": "integer"}
+_nullable_int = {"type": ["integer", "null"]}
+_strs = {"type": "array", "items": _str}
+_labels = {"type": "object", "additionalProperties": _str}
+
+PROBLEM = {"type": "object", "required": ["error", "problems"],
+           "properties": {"error": _str, "problems": _strs}}
+
+HIT = {"type": "object",
+       "required": ["id", "title", "lang", "region", "year_start", "score", "snippet_html", "topics"],
+       "properties": {
+           "id": _str, "title": _str, "title_en": _str, "summary": _str, "summary_en": _str,
+           "lang": _str, "region": _str, "region_label": _str, "country": _str,
+           "year_start": _int, "year_end": _nullable_int, "ongoing": {"type": "boolean"},
+           "doctype": _str, "doctype_label": _str, "status": _str, "illustrative": {"type": "boolean"},
+           "score": {"type": "number"}, "snippet_html": _str, "snippet_text": _str,
+           "topics": {"type": "array", "items": {"type": "object", "required": ["id", "label"],
+                                                  "properties": {"id": _str, "label": _str}}}}}
+
+FACET_VALUE = {"type": "object", "required": ["value", "label", "count", "selected"],
+               "properties": {"value": _str, "label": _str, "count": _int, "selected": {"type": "boolean"}}}
+
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["query", "total", "page", "pages", "page_size", "hits", "facets"],
+    "properties": {
+        "query": _str, "total": _int, "page": _int, "pages": _int, "page_size": _int, "sort": _str,
+        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "facets": {"type": "object", "additionalProperties": {
+            "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
+        "suggestion": {"type": ["string", "null"]}, "message": {"type": ["string", "null"]},
+        "drop_hints": {"type": "array", "items": {"type": "object", "properties": {"facet": _str, "count": _int}}},
+    }}
+
+PRACTICE = {"type": "object", "required": ["id", "title", "summary", "lang", "region", "topics", "year_start",
+                                           "doctype", "status"],
+            "properties": {"id": _str, "title": _str, "summary": _str, "lang": _str, "region": _str,
+                           "country": _str, "topics": _strs, "year_start": _int, "year_end": _nullable_int,
+                           "doctype": _str, "status": _str, "body": _str, "illustrative": {"type": "boolean"},
+                           "date": {"type": ["string", "null"]}}}
+
+TERM = {"type": "object", "required": ["id", "label"], "properties": {"id": _str, "label": _labels}}
+TAXONOMY = {"type": "object", "required": ["regions", "topics", "doctypes"],
+            "properties": {k: {"type": "array", "items": {"$ref": "#/components/schemas/Term"}}
+                           for k in ("countries", "regions", "topics", "doctypes", "target_groups",
+                                     "instruments", "organisation_types")}}
+
+
+def _param(name, schema, description, multi=False):
+    p = {"name": name, "in": "query", "required": False, "description": description,
+         "schema": {"type": "array", "items": schema} if multi else schema}
+    if multi:
+        p.update(style="form", explode=True)
+    return p
+
+
+SEARCH_PARAMS = [
+    _param("q", {"type": "string", "maxLength": 500}, "Query: words, \"phrases\", -excluded, a OR b"),
+    *[_param(f, {"type": "string"}, f"Filter on {f} (repeat for OR)", multi=True) for f in FACETS],
+    _param("year_from", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or after this year"),
+    _param("year_to", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or before this year"),
+    _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "title"]}, "Order of results"),
+    _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number (20 results a page)"),
+    _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels"),
+]
+
+
+def _json(schema_ref, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
+
+
+def openapi_document() -> dict:
+    bad = _json("#/components/schemas/Problem", "Bad parameters, each named with what is wrong")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "kb — regional good-governance practices", "version": "1.0",
+                 "description": "Search the knowledge base of the Stara Zagora, Burgas, Badajoz and Cáceres partnership."},
+        "paths": {
+            "/api/search": {"get": {"operationId": "search", "summary": "Search practices",
+                                    "parameters": SEARCH_PARAMS,
+                                    "responses": {"200": _json("#/components/schemas/SearchResult"), "400": bad}}},
+            "/api/practices/{id}": {"get": {
+                "operationId": "getPractice", "summary": "One published practice",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}}],
+                "responses": {"200": _json("#/components/schemas/Practice"),
+                              "404": _json("#/components/schemas/Problem", "No such published practice")}}},
+            "/api/taxonomy": {"get": {"operationId": "taxonomy", "summary": "Controlled vocabularies with labels",
+                                      "responses": {"200": _json("#/components/schemas/Taxonomy")}}},
+        },
+        "components": {"schemas": {"Problem": PROBLEM, "Hit": HIT, "FacetValue": FACET_VALUE,
+                                   "SearchResult": SEARCH_RESULT, "Practice": PRACTICE, "Term": TERM,
+                                   "Taxonomy": TAXONOMY}},
+    }
