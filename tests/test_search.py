@@ -19,7 +19,7 @@ def svc(make_project):
     write("badajoz/ba-sede.md", es("ba-sede", "Sede electrónica para pequeños municipios", topics='["e-services"]', year_start="2012", year_end="2014"))
     write("caceres/cc-datos.md", es("cc-datos", "Datos abiertos y transparencia en Cáceres", region="caceres", topics='["transparency-open-data", "e-services"]', year_start="2020", ongoing="true"))
     write("caceres/cc-formacion.md", es("cc-formacion", "Formación del personal en contratación pública", region="caceres", topics='["staff-training-hr", "public-procurement"]', year_start="2009"))
-    write("burgas/bu-uslugi.md", record_text(id="bu-uslugi", title='"Електронни услуги за гражданите"', year_start="2018"))
+    write("burgas/bu-uslugi.md", record_text(id="bu-uslugi", title="Електронни услуги за гражданите", year_start="2018"))
     update_index(cfg)
     return SearchService(cfg)
 
@@ -60,8 +60,7 @@ def test_facets_are_disjunctive(svc):
     assert ids(r) == ["ba-sede"]
     region = {v.value: (v.count, v.selected) for v in r.facet("region").values}
     # region counts ignore the region selection but apply the topic selection
-    assert region == {"badajoz": (1, True), "caceres": (1, False), "burgas": (0, False)} or \
-        region == {"badajoz": (1, True), "caceres": (1, False)}
+    assert region == {"badajoz": (1, True), "caceres": (1, False), "burgas": (1, False)}
     topic = {v.value: v.count for v in r.facet("topic").values}
     # topic counts apply the region selection only
     assert topic == {"e-services": 1, "transparency-open-data": 1}

@@ -42,7 +42,8 @@ def search_request_from_args(include_drafts: bool = False) -> tuple[SearchReques
     problems: list[str] = []
     filters = {f: [v for v in request.args.getlist(f) if v] for f in FILTER_FACETS
                if f != "status" or include_drafts}
-    page = _int_arg("page", problems) or 1
+    page = _int_arg("page", problems)
+    page = 1 if page is None else page
     req = SearchRequest(
         q=request.args.get("q", "").strip(),
         filters={k: v for k, v in filters.items() if v},
@@ -54,19 +55,31 @@ def search_request_from_args(include_drafts: bool = False) -> tuple[SearchReques
 
 
 def state_url(endpoint_path: str = "/", **changes) -> str:
-    """The current search URL with some parameters changed (None removes one); page resets."""
+    """The current search URL with some parameters changed (None removes one); page resets.
+
+    Parameters keep their places, so URLs stay stable and comparable."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k in STATE_PARAMS and v != ""]
     if "page" not in changes:
-        params = [(k, v) for k, v in params if k != "page"]
+        changes["page"] = None
+    out, placed = [], set()
+    for key, value in params:
+        if key not in changes:
+            out.append((key, value))
+        elif key not in placed:
+            placed.add(key)
+            out.extend(_values(key, changes[key]))
     for key, value in changes.items():
-        params = [(k, v) for k, v in params if k != key]
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            params.extend((key, v) for v in value)
-        else:
-            params.append((key, value))
-    return endpoint_path + ("?" + urlencode(params) if params else "")
+        if key not in placed:
+            out.extend(_values(key, value))
+    return endpoint_path + ("?" + urlencode(out) if out else "")
+
+
+def _values(key, value) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [(key, v) for v in value]
+    return [(key, value)]
 
 
 def toggle_url(facet: str, value: str) -> str:
