@@ -4,13 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install check index serve bench translations clean
+.PHONY: run test install run-packages test-packages check index serve bench translations clean
 
-run: install index
+# Debian packages: FreeDict dictionaries for cross-language search; Chromium for the browser tests.
+RUN_PACKAGES  := dict-freedict-eng-bul dict-freedict-eng-spa dict-freedict-spa-eng wspanish
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+
+run: install run-packages index
 	$(BIN)/kb serve
 
-test: install
+test: install test-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+run-packages:
+	@sh scripts/install-debian-packages.sh $(RUN_PACKAGES)
+
+test-packages:
+	@sh scripts/install-debian-packages.sh $(TEST_PACKAGES)
 
 install: $(STAMP)
 

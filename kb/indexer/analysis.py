@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from kb.indexer.bulgarian import stem_for_search
 from whoosh.analysis import (Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter)
 
 # A word: letters/digits, optionally joined by hyphens or apostrophes (e-services, d'Alcántara).
@@ -113,8 +114,7 @@ def stem_en(word: str) -> str:
 
 
 def stem_bg(word: str) -> str:
-    from kb.indexer.bulgarian import stem
-    return stem(word)
+    return stem_for_search(word)
 
 
 def _words():
