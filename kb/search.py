@@ -16,6 +16,7 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from kb.config import Config
+from kb.expansion import QueryExpander
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, MULTI_VALUED, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
 from kb.query import ParsedQuery, Phrase, Word, parse
@@ -39,6 +40,7 @@ class SearchRequest:
     ui_lang: str = "en"
     include_drafts: bool = False          # curators only
     page_size: int | None = None
+    expand: bool = True                   # transliteration, translation, topic names
 
     def selected(self, facet: str) -> list[str]:
         return [v for v in self.filters.get(facet, []) if v]
@@ -121,9 +123,10 @@ class SearchResult:
 
 
 class SearchService:
-    def __init__(self, config: Config, store: IndexStore | None = None):
+    def __init__(self, config: Config, store: IndexStore | None = None, expander=None):
         self.config = config
         self.store = store or IndexStore(config)
+        self.expander = expander or QueryExpander(config)
 
     # ------------------------------------------------------------------ validation
     def validate(self, req: SearchRequest) -> list[str]:
@@ -165,38 +168,79 @@ class SearchService:
         except Exception:  # noqa: BLE001 - an analyzer hiccup on odd input must not fail the search
             return []
 
-    def _item_query(self, schema, item) -> wq.Query | None:
-        fields = TEXT_FIELDS + (META_FIELD,)
+    def _terms_query(self, fname: str, terms: list[str], boost: float = 1.0) -> wq.Query | None:
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return wq.Term(fname, terms[0], boost=boost)
+        return wq.Phrase(fname, terms, boost=boost)
+
+    def _item_query(self, searcher, item, expansions=()) -> wq.Query | None:
+        """One word or phrase, looked up in every text field with that field's analyzer, plus
+        its expansions (transliterations, translations) in the fields of their languages."""
+        schema = searcher.schema
         subs = []
-        for fname in fields:
-            if isinstance(item, Word):
-                terms = self._field_terms(schema, fname, item.text)
-                if len(terms) == 1:
-                    subs.append(wq.Term(fname, terms[0]))
-                elif terms:
-                    subs.append(wq.And([wq.Term(fname, t) for t in terms]))
-            else:
-                terms = []
-                for w in item.words:
-                    terms.extend(self._field_terms(schema, fname, w))
-                if len(terms) > 1:
-                    subs.append(wq.Phrase(fname, terms))
-                elif terms:
-                    subs.append(wq.Term(fname, terms[0]))
+        words = [item.text] if isinstance(item, Word) else list(item.words)
+        for fname in TEXT_FIELDS + (META_FIELD,):
+            terms = []
+            for w in words:
+                terms.extend(self._field_terms(schema, fname, w))
+            q = self._terms_query(fname, terms)
+            if q is not None:
+                subs.append(q)
+            lang = fname.rsplit("_", 1)[-1]
+            for exp in expansions:
+                if lang in exp.langs:
+                    q = self._terms_query(fname, self._field_terms(schema, fname, exp.text), exp.boost)
+                    if q is not None:
+                        subs.append(q)
         if not subs:
             return None
         return wq.Or(subs)
 
-    def build_query(self, schema, parsed: ParsedQuery) -> wq.Query:
+    def _known(self, searcher):
+        """known(lang, text): does the index hold every word of `text` in that language's fields?"""
+        reader = searcher.reader()
+        schema = searcher.schema
+
+        def known(lang: str, text: str) -> bool:
+            fields = [f"{part}_{lang}" for part in ("title", "summary", "body")]
+            terms = self._field_terms(schema, fields[0], text)
+            return bool(terms) and all(any(reader.doc_frequency(f, t) for f in fields) for t in terms)
+        return known
+
+    def build_query(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
+        known = self._known(searcher)
         clauses = []
         for group in parsed.clauses:
-            alts = [q for q in (self._item_query(schema, item) for item in group) if q is not None]
+            alts = []
+            for item in group:
+                exps = ()
+                if expand and isinstance(item, Word):
+                    exps = [e for e in self.expander.word(item.text, known) if e.text != item.text]
+                q = self._item_query(searcher, item, exps)
+                if q is not None:
+                    alts.append(q)
             if alts:
                 clauses.append(alts[0] if len(alts) == 1 else wq.Or(alts))
-        excluded = [q for q in (self._item_query(schema, i) for i in parsed.excluded) if q is not None]
+        if expand and parsed.clauses:
+            text = " ".join(parsed.positive_words())
+            for _topic, exps in self.expander.topics(text):
+                subs = []
+                for e in exps:
+                    for fname in TEXT_FIELDS:
+                        if fname.rsplit("_", 1)[-1] in e.langs:
+                            q = self._terms_query(fname, self._field_terms(searcher.schema, fname, e.text), e.boost)
+                            if q is not None:
+                                subs.append(q)
+                if subs:
+                    clauses.append(wq.Or(subs))
+        excluded = [q for q in (self._item_query(searcher, i) for i in parsed.excluded) if q is not None]
         if clauses:
-            # scale: documents matching more of the clauses rank first, but any clause matches
-            positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.9)
+            # any clause matches; BM25 sums the clauses, so documents matching more words rank
+            # first. (Or's `scale` coordination is not used: whoosh3 3.54's MultiMatcher raises
+            # IndexError from children() on a multi-segment index once a segment is exhausted.)
+            positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
         elif parsed.clauses:
             positive = wq.NullQuery            # only stop words / nothing indexable
         else:
@@ -245,7 +289,7 @@ class SearchService:
         searcher = snap.searcher
         cache = self._doc_values(snap)
         parsed = parse(req.q)
-        query = self.build_query(searcher.schema, parsed)
+        query = self.build_query(searcher, parsed, expand=req.expand)
         base = cache["live"] if req.include_drafts else cache["published"]
         if isinstance(query, wq.Every):
             matched = set(base)

@@ -7,7 +7,7 @@ from tests.conftest import record_text
 
 
 def _ids(cfg, q=""):
-    return {h.id for h in SearchService(cfg).search(SearchRequest(q=q, page_size=100)).hits}
+    return {h.id for h in SearchService(cfg).search(SearchRequest(q=q, page_size=100, expand=False)).hits}
 
 
 def test_full_build_then_incremental_updates_only_what_changed(make_project):

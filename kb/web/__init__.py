@@ -14,7 +14,10 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.config.update(KB_CONFIG=config, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["kb_search"] = SearchService(config)
+    service = SearchService(config)
+    app.extensions["kb_search"] = service
+    if not app.config.get("TESTING"):
+        service.expander.warm_up()     # load dictionaries now, not on a user's first query
 
     from kb.web import api, exports, views
     views.init_app(app)

@@ -1,0 +1,166 @@
+"""Query expansion across scripts and languages, weighted below the words the user typed.
+
+For each query word it proposes extra forms, each tied to the content languages whose fields it
+should be looked up in:
+  * Latin-typed Bulgarian (`prozrachnost`) -> Cyrillic spellings (`прозрачност`), kept only if
+    the index knows them;
+  * dictionary translations (Debian's FreeDict: en<->bg, en<->es, es<->bg through English);
+  * topic names: a query naming a topic of the taxonomy in one language brings the topic's
+    labels and synonyms in the others.
+The search service turns them into Whoosh terms with the boosts given here.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kb.config import Config
+
+TRANSLIT_BOOST = 0.9        # a Cyrillic spelling of a Latin-typed word is nearly the word itself
+TRANSLATION_BOOST = 0.35    # a dictionary translation: useful, but it must not outrank originals
+TOPIC_BOOST = 0.5
+MAX_TRANSLIT = 3
+MAX_TRANSLATIONS = 3
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+
+
+@dataclass(frozen=True)
+class Expansion:
+    text: str
+    langs: tuple[str, ...]      # content languages whose fields it is looked up in
+    boost: float
+    kind: str                   # "translit", "translation", "topic"
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed except ñ, ѝ -> и: for matching topic names in queries."""
+    out = []
+    for ch in text.lower():
+        if ch == "ñ":
+            out.append(ch)
+            continue
+        out.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
+    return "".join(out).replace("ѝ", "и")
+
+
+def _script(word: str) -> str:
+    if _CYRILLIC.search(word):
+        return "cyrillic"
+    if _LATIN.search(word):
+        return "latin"
+    return "other"
+
+
+class QueryExpander:
+    def __init__(self, config: Config, dictionaries=None, translate: bool = True, transliterate: bool = True):
+        self.config = config
+        self.langs = tuple(config.content_languages)
+        self._dictionaries = dictionaries
+        self.translate_enabled = translate
+        self.translit_enabled = transliterate and "bg" in self.langs
+        self._topics = self._topic_phrases(config)
+
+    @property
+    def dictionaries(self):
+        if self._dictionaries is None:
+            from kb.indexer.dictionary import get_dictionaries
+            self._dictionaries = get_dictionaries()
+        return self._dictionaries
+
+    def warm_up(self) -> None:
+        """Load the dictionaries now (a worker does this once, not on its first query)."""
+        if self.translate_enabled:
+            for src, dst in (("en", "bg"), ("bg", "en"), ("es", "en"), ("en", "es")):
+                self.dictionaries.translate("public", src, dst)
+
+    # ------------------------------------------------------------------ words
+    def word(self, word: str, known=None) -> list[Expansion]:
+        """Expansions of one (lower-case) query word. `known(lang, text)` says whether the index
+        holds that text in that language; transliterations are kept only if it does."""
+        return list(self._word(word, known))
+
+    def _word(self, word, known):
+        script = _script(word)
+        if script == "other" or len(word) < 3 or word.isdigit():
+            return
+        if script == "latin" and self.translit_enabled:
+            from kb.indexer.translit import looks_latin, to_cyrillic_variants
+            if looks_latin(word):
+                kept = 0
+                for cyr in to_cyrillic_variants(word, limit=8):
+                    if known is None or known("bg", cyr):
+                        yield Expansion(cyr, ("bg",), TRANSLIT_BOOST, "translit")
+                        kept += 1
+                        if kept >= MAX_TRANSLIT:
+                            break
+                if kept and self.translate_enabled:
+                    # a word typed in Latin letters that is Bulgarian: translate its Cyrillic form
+                    yield from self._translations(next_cyr(word, known), "bg")
+        if not self.translate_enabled:
+            return
+        if script == "cyrillic":
+            yield from self._translations(word, "bg")
+        elif script == "latin":
+            for src in ("en", "es"):
+                if src in self.langs:
+                    yield from self._translations(word, src)
+
+    def _translations(self, word, src):
+        if not word:
+            return
+        for dst in self.langs:
+            if dst == src:
+                continue
+            for t in _translate(self.dictionaries, word, src, dst)[:MAX_TRANSLATIONS]:
+                yield Expansion(t, (dst,), TRANSLATION_BOOST, "translation")
+
+    # ------------------------------------------------------------------ topics
+    @staticmethod
+    def _topic_phrases(config: Config) -> list[tuple[str, str, str]]:
+        """(folded phrase, topic id, language) for every topic label and synonym."""
+        out = []
+        for topic in config.topics:
+            for lang, label in topic.label.items():
+                out.append((fold(label), topic.id, lang))
+            for lang, words in topic.synonyms.items():
+                for w in words:
+                    out.append((fold(w), topic.id, lang))
+        return out
+
+    def topics(self, query_text: str) -> list[tuple[str, list[Expansion]]]:
+        """Topics the query names, each with its names in the *other* languages."""
+        folded = " " + " ".join(re.findall(r"\w+(?:[-']\w+)*", fold(query_text))) + " "
+        found: dict[str, set[str]] = {}
+        for phrase, topic_id, lang in self._topics:
+            if phrase and f" {phrase} " in folded:
+                found.setdefault(topic_id, set()).add(lang)
+        result = []
+        for topic_id, langs_named in found.items():
+            topic = self.config.topics.get(topic_id)
+            exps = []
+            for lang in self.langs:
+                if lang in langs_named:
+                    continue
+                names = [topic.label.get(lang, "")] + list(topic.synonyms.get(lang, ()))
+                exps.extend(Expansion(n, (lang,), TOPIC_BOOST, "topic") for n in names if n)
+            result.append((topic_id, exps))
+        return result
+
+
+def next_cyr(word, known):
+    """The best Cyrillic reading of a Latin-typed word that the index knows, or ''."""
+    from kb.indexer.translit import to_cyrillic_variants
+    for cyr in to_cyrillic_variants(word, limit=8):
+        if known is None or known("bg", cyr):
+            return cyr
+    return ""
+
+
+def _translate(dictionaries, word, src, dst) -> list[str]:
+    try:
+        return dictionaries.translate(word, src, dst, limit=MAX_TRANSLATIONS)
+    except Exception:  # noqa: BLE001 - a dictionary problem must never fail a search
+        return []
