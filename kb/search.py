@@ -71,6 +71,33 @@ class Hit:
 
 
 @dataclass
+class Similar:
+    id: str
+    title: str
+    title_en: str
+    lang: str
+    region: str
+    region_label: str
+    year_start: int
+    score: float
+    shared_terms: list[str]
+
+
+def _surface(stems: list[str], text: str, field) -> list[str]:
+    """The words of `text` as written that analyse to the given stems (for showing shared terms)."""
+    wanted, out = set(stems), {}
+    for token in re.findall(r"\w+(?:[-']\w+)*", text):
+        try:
+            analysed = list(field.process_text(token, mode="index"))
+        except Exception:  # noqa: BLE001 - display nicety only
+            continue
+        for a in analysed:
+            if a in wanted and a not in out:
+                out[a] = token.lower()
+    return list(dict.fromkeys(out[s] for s in stems if s in out))[:6]
+
+
+@dataclass
 class FacetValue:
     value: str
     label: str
@@ -465,6 +492,63 @@ class SearchService:
         kwargs = dict(filter=final, limit=min(limit, len(final)), **self._sort_args(req.sort, query))
         results = snap.searcher.search(query, **kwargs)
         return [hit["doc"] for hit in results], []
+
+    # ------------------------------------------------------------------ more like this
+    def similar(self, practice_id: str, ui_lang: str = "en", limit: int = 5,
+                regions: list[str] | None = None, exclude_same_region: bool = True) -> list["Similar"]:
+        """Published practices most like this one (its key terms, in its own language and in the
+        English abstract every record has, so similarity crosses languages)."""
+        try:
+            snap = self.store.snapshot()
+        except NoIndex:
+            return []
+        searcher = snap.searcher
+        docnum = searcher.document_number(id=practice_id)
+        if docnum is None:
+            return []
+        d = searcher.stored_fields(docnum)["doc"]
+        key = self._key_terms(searcher, d)
+        if not key:
+            return []
+        query = wq.Or([wq.Term(f, t, boost=w) for f, t, w in key])
+        cache = self._doc_values(snap)
+        allowed = set(cache["published"])
+        allowed.discard(docnum)
+        if exclude_same_region:
+            allowed = {n for n in allowed if cache["values"]["region"][n][0] != d["region"]}
+        if regions:
+            allowed = {n for n in allowed if cache["values"]["region"][n][0] in regions}
+        if not allowed:
+            return []
+        mine = [t for f, t, _w in key if f == "summary_en" and not t.isdigit()]
+        out = []
+        for hit in searcher.search(query, filter=allowed, limit=limit):
+            other = hit["doc"]
+            theirs = {t for f, t, _w in self._key_terms(searcher, other, 30) if f == "summary_en"}
+            shared = [t for t in mine if t in theirs]
+            out.append(Similar(
+                id=other["id"], title=other["title"], title_en=other["title_en"], lang=other["lang"],
+                region=other["region"], region_label=self.config.regions.label(other["region"], ui_lang),
+                year_start=other["year_start"], score=round(float(hit.score), 3),
+                shared_terms=_surface(shared, " ".join([d.get("title_en") or d["title"], d.get("summary_en") or d["summary"]]),
+                                      searcher.schema["summary_en"])))
+        return out
+
+    @staticmethod
+    def _key_terms(searcher, d: dict, n: int = 12) -> list[tuple[str, str, float]]:
+        """(field, term, weight) of a record's most distinctive terms: English abstract + own text."""
+        out = []
+        en_text = " ".join(x for x in ((d["title"] + " " + d["summary"]) if d["lang"] == "en"
+                                        else (d.get("title_en", "") + " " + d.get("summary_en", "")),) if x)
+        if en_text.strip():
+            for t, w in searcher.key_terms_from_text("summary_en", en_text, numterms=n):
+                out.append(("summary_en", t, w))
+                out.append(("title_en", t, w))
+        own = f"body_{d['lang']}"
+        for t, w in searcher.key_terms_from_text(own, d["title"] + " " + d["summary"] + " " + d["body"],
+                                                  numterms=n):
+            out.append((own, t, w))
+        return out
 
     # ------------------------------------------------------------------ single records
     def practice(self, practice_id: str, include_drafts: bool = False):

@@ -115,3 +115,30 @@ def test_atom_feed_is_newest_first_and_well_formed(client):
     updated = [e.find("a:updated", ns).text for e in root.findall("a:entry", ns)]
     assert updated and updated == sorted(updated, reverse=True)
     assert client.get("/feed.atom?year_from=x").status_code == 400
+
+
+def test_similar_practices_come_from_other_regions(service):
+    from kb.search import SearchRequest
+    checked = 0
+    for hit in service.search(SearchRequest(filters={"region": ["burgas", "caceres"]}, page_size=200)).hits:
+        sims = service.similar(hit.id)
+        assert all(s.region != hit.region and s.id != hit.id for s in sims)
+        checked += bool(sims)
+    assert checked > 40          # nearly every practice has counterparts elsewhere
+
+
+def test_practice_page_shows_similar_practices_and_illustrative_mark(client, service):
+    from kb.search import SearchRequest
+    hit = service.search(SearchRequest(q="transparencia", filters={"region": ["badajoz"]})).hits[0]
+    html = client.get(f"/practice/{hit.id}?lang=en").get_data(as_text=True)
+    assert "Similar practices in other regions" in html
+    sims = service.similar(hit.id)
+    assert f'href="/practice/{sims[0].id}"' in html
+    assert "Illustrative example" in html
+
+
+def test_real_records_are_not_marked_illustrative(client):
+    html = client.get("/practice/sz-fifth-working-meeting-2013?lang=en").get_data(as_text=True)
+    assert "Illustrative example" not in html
+    assert "16 February 2013" in html      # the date in the UI language
+    assert "16 февруари 2013" in client.get("/practice/sz-fifth-working-meeting-2013?lang=bg").get_data(as_text=True)

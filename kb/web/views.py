@@ -134,8 +134,9 @@ def practice_page(practice_id: str):
     if practice is None:
         abort(404)
     related = [d for d in (service().get(r) for r in practice.related) if d]
+    similar = service().similar(practice.id, g.ui_lang)
     return render_template("practice.html", p=practice, body_html=markdown_to_html(practice.body),
-                           cfg=kb_config(), related=related)
+                           cfg=kb_config(), related=related, similar=similar)
 
 
 @bp.app_errorhandler(404)
