@@ -142,3 +142,18 @@ def test_real_records_are_not_marked_illustrative(client):
     assert "Illustrative example" not in html
     assert "16 February 2013" in html      # the date in the UI language
     assert "16 февруари 2013" in client.get("/practice/sz-fifth-working-meeting-2013?lang=bg").get_data(as_text=True)
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", "/practice/nope", "/api/search?q=x", "/export.csv", "/static/kb.css"):
+        r = client.get(url)
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"], url
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    import re
+    html = client.get("/?q=transparencia").get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert " style=" not in html and "<style" not in html

@@ -19,7 +19,8 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     if not app.config.get("TESTING"):
         service.expander.warm_up()     # load dictionaries now, not on a user's first query
 
-    from kb.web import api, exports, views
+    from kb.web import api, exports, security, views
+    security.init_app(app)
     views.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
