@@ -144,6 +144,51 @@ def serve(ctx, host, port, dev):
     os.execv(gunicorn, args)
 
 
+@main.group()
+def curator():
+    """Manage curator accounts (stored hashed under var/)."""
+
+
+@curator.command("add")
+@click.argument("name")
+@click.pass_context
+def curator_add(ctx, name):
+    """Add a curator, or set a new password (prompted; read from stdin when not a terminal)."""
+    from kb.curators import CuratorError, add_curator
+    config = _config(ctx)
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        new = add_curator(config, name, password)
+    except CuratorError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"curator {name} {'added' if new else 'password changed'}")
+
+
+@curator.command("list")
+@click.pass_context
+def curator_list(ctx):
+    """List curator names."""
+    from kb.curators import list_curators
+    for name in list_curators(_config(ctx)):
+        click.echo(name)
+
+
+@curator.command("remove")
+@click.argument("name")
+@click.pass_context
+def curator_remove(ctx, name):
+    """Remove a curator."""
+    from kb.curators import CuratorError, remove_curator
+    try:
+        remove_curator(_config(ctx), name)
+    except CuratorError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"curator {name} removed")
+
+
 @main.group(name="eval")
 def eval_group():
     """Measure search quality."""
@@ -172,6 +217,74 @@ def eval_retrieval(ctx, task_dir, split, romanise):
     for k in ("MRR@10", "nDCG@10", "R@10", "R@100"):
         click.echo(f"{k:8} {res[k]:.3f}")
     click.echo(f"MRR@10={res['MRR@10']:.3f} nDCG@10={res['nDCG@10']:.3f} R@100={res['R@100']:.3f}")
+
+
+@main.command()
+@click.option("--topic", "topics", multiple=True, help="Topic id (repeatable or comma-separated; default: every topic).")
+@click.option("--regions", default="", help="Two to four region ids, comma-separated (default: the first four).")
+@click.option("--query", "-q", default="", help="Only practices matching these words.")
+@click.option("--lang", "ui_lang", default="en", help="Language of labels (bg, es, en).")
+@click.option("--limit", type=int, default=12, show_default=True, help="Practices listed per region.")
+@click.option("--counterparts", type=int, default=3, show_default=True, help="Counterparts per practice (0: none).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def compare(ctx, topics, regions, query, ui_lang, limit, counterparts, as_json):
+    """Compare regions: topic × region matrix, then each region's practices with counterparts."""
+    from kb.compare import CompareRequest, CompareService
+    from kb.search import SearchService
+    config = _config(ctx)
+    service = CompareService(SearchService(config))
+    req = CompareRequest(
+        topics=list(dict.fromkeys(t.strip() for arg in topics for t in arg.split(",") if t.strip())),
+        regions=[r.strip() for r in regions.split(",") if r.strip()] or service.default_regions(),
+        q=query.strip(), ui_lang=ui_lang, column_limit=max(0, limit), counterparts=max(0, counterparts))
+    result = service.compare(req)
+    if result.problems:
+        raise click.ClickException("; ".join(str(p) for p in result.problems))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if result.message:
+        click.echo(result.message)
+    _echo_matrix(result)
+    if not req.lists_practices:
+        click.echo("\n(give --topic or --query to list each region's practices side by side)")
+        return
+    for col in result.columns:
+        click.echo(f"\n== {col.region_label} ({col.total}) ==")
+        if not col.practices:
+            click.echo("   no practice here yet")
+        for i, p in enumerate(col.practices, 1):
+            click.echo(f"{i:3}. {p.title}  [{p.years}]  {p.id}")
+            if p.lang != ui_lang and p.title_en:
+                click.echo(f"     {p.title_en}")
+            facts = [", ".join(t["label"] for t in p.instruments), ", ".join(t["label"] for t in p.target_groups)]
+            click.echo(f"     instrument: {facts[0] or '-'} | target groups: {facts[1] or '-'}")
+            click.echo(f"     {p.abstract}")
+            for c in p.counterparts:
+                shared = f"  [shared: {', '.join(c.shared_terms)}]" if c.shared_terms else ""
+                title = c.title if c.lang == ui_lang or not c.title_en else c.title_en
+                click.echo(f"     ~ {title} ({c.region_label}, {c.year_start}) {c.id}{shared}")
+        if col.more:
+            click.echo(f"     … and {col.more} more")
+
+
+def _echo_matrix(result) -> None:
+    """The topic × region matrix as a text table; gaps are marked with *."""
+    heads = [c.region_label for c in result.columns] + ["all"]
+    first = max([len("topic")] + [len(r.topic_label) for r in result.matrix] + [len("practices (each counted once)")])
+    widths = [max(len(h), 4) for h in heads]
+    click.echo("topic".ljust(first) + "".join("  " + h.rjust(w) for h, w in zip(heads, widths)))
+    gaps = False
+    for row in result.matrix:
+        cells = [f"{c.count}*" if c.gap else f"{c.count} " for c in row.cells] + [f"{row.total} "]
+        gaps = gaps or any(c.gap for c in row.cells)
+        click.echo(row.topic_label.ljust(first) + "".join("  " + v.rjust(w + 1) for v, w in zip(cells, widths)).rstrip())
+    totals = [f"{c.total} " for c in result.columns]
+    click.echo("practices (each counted once)".ljust(first)
+               + "".join("  " + v.rjust(w + 1) for v, w in zip(totals, widths)).rstrip())
+    if gaps:
+        click.echo("* gap: no practice on this topic yet in that region")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,7 @@ class Config:
     host: str
     port: int
     workers: int
+    secure_cookies: bool
     page_size: int
     max_query_length: int
     facets: tuple[str, ...]
@@ -211,12 +212,13 @@ def config_from_dict(data: dict, root: Path, source: str = "config.toml") -> Con
     if default_ui not in ui:
         r.fail("languages.default_ui", f"{default_ui!r} is not one of languages.ui {list(ui)}")
 
-    server = r.table(data.get("server", {}), "server", {"host", "port", "workers"})
+    server = r.table(data.get("server", {}), "server", {"host", "port", "workers", "secure_cookies"})
     host = r.typed(server, "host", "server.host", str, "127.0.0.1")
     port = r.typed(server, "port", "server.port", int, 8000)
     if not 0 < port < 65536:
         r.fail("server.port", f"{port} is not a TCP port (1-65535)")
     workers = r.typed(server, "workers", "server.workers", int, 2)
+    secure_cookies = r.typed(server, "secure_cookies", "server.secure_cookies", bool, False)
     if not 1 <= workers <= 64:
         r.fail("server.workers", f"{workers} is out of range (1-64)")
 
@@ -246,7 +248,7 @@ def config_from_dict(data: dict, root: Path, source: str = "config.toml") -> Con
         ui_languages=ui,
         content_languages=content,
         default_ui_language=default_ui,
-        host=host, port=port, workers=workers,
+        host=host, port=port, workers=workers, secure_cookies=secure_cookies,
         page_size=page_size, max_query_length=max_q, facets=facets,
         countries=countries, regions=regions, topics=topics,
         doctypes=r.vocabulary(data, "doctypes", ui),

@@ -117,6 +117,15 @@ class QueryExpander:
             for t in _translate(self.dictionaries, word, src, dst)[:MAX_TRANSLATIONS]:
                 yield Expansion(t, (dst,), TRANSLATION_BOOST, "translation")
 
+    def cyrillic_reading(self, text: str, known=None) -> str:
+        """The query with each Latin-typed word replaced by its best known Cyrillic reading."""
+        if not self.translit_enabled:
+            return ""
+        out = []
+        for w in text.split():
+            out.append(next_cyr(w, known) if _script(w) == "latin" else "")
+        return " ".join(w for w in out if w)
+
     # ------------------------------------------------------------------ topics
     @staticmethod
     def _topic_phrases(config: Config) -> list[tuple[str, str, str]]:

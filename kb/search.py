@@ -16,7 +16,7 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.expansion import QueryExpander
+from kb.expansion import Expansion, QueryExpander
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, MULTI_VALUED, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
 from kb.query import ParsedQuery, Phrase, Word, parse
@@ -27,6 +27,7 @@ FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_gr
 MAX_PAGE = 1000
 MAX_VALUES_PER_FACET = 50
 YEAR_MIN, YEAR_MAX = 1990, 2100
+TYPO_BOOST = 0.8         # a spelling correction of a word the index does not know
 
 
 @dataclass
@@ -204,10 +205,13 @@ class SearchService:
 
     def _item_query(self, searcher, item, expansions=()) -> wq.Query | None:
         """One word or phrase, looked up in every text field with that field's analyzer, plus
-        its expansions (transliterations, translations) in the fields of their languages."""
+        its expansions (transliterations, translations) in the fields of their languages.
+
+        Fields of the typed word add up (BM25F-like); expansions count only through the best
+        of them (a disjunction max), so ten synonyms never outweigh the word itself."""
         schema = searcher.schema
-        subs = []
         words = [item.text] if isinstance(item, Word) else list(item.words)
+        subs = []
         for fname in TEXT_FIELDS + (META_FIELD,):
             terms = []
             for w in words:
@@ -215,15 +219,47 @@ class SearchService:
             q = self._terms_query(fname, terms)
             if q is not None:
                 subs.append(q)
-            lang = fname.rsplit("_", 1)[-1]
-            for exp in expansions:
-                if lang in exp.langs:
-                    q = self._terms_query(fname, self._field_terms(schema, fname, exp.text), exp.boost)
-                    if q is not None:
-                        subs.append(q)
+        # a Cyrillic reading of a Latin-typed word stands in for the word itself; translations
+        # and spelling corrections are one more, lighter, source of evidence
+        for group in ([e for e in expansions if e.kind == "translit"],
+                      [e for e in expansions if e.kind != "translit"]):
+            alternatives = [q for q in (self._expansion_query(schema, e) for e in group) if q is not None]
+            if alternatives:
+                subs.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
         if not subs:
             return None
-        return wq.Or(subs)
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _expansion_query(self, schema, exp: Expansion) -> wq.Query | None:
+        subs = []
+        # a Cyrillic reading is looked up where the typed word would be, names field included
+        fields = TEXT_FIELDS + ((META_FIELD,) if exp.kind == "translit" else ())
+        for fname in fields:
+            if fname == META_FIELD or fname.rsplit("_", 1)[-1] in exp.langs:
+                q = self._terms_query(fname, self._field_terms(schema, fname, exp.text), exp.boost)
+                if q is not None:
+                    subs.append(q)
+        if not subs:
+            return None
+        return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+    def _typo_expansions(self, searcher, word: str) -> list[Expansion]:
+        """For a word the index does not hold in any form (a typo, most often), the closest
+        words it does hold, slightly below the typed word's weight."""
+        if len(word) < 5 or not word.isalpha():
+            return []
+        reader = searcher.reader()
+        schema = searcher.schema
+        for fname in TEXT_FIELDS + (META_FIELD,):
+            for t in self._field_terms(schema, fname, word):
+                if reader.doc_frequency(fname, t):
+                    return []
+        try:
+            suggestions = searcher.corrector(SPELL_FIELD).suggest(word, limit=2, maxdist=2)
+        except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
+            return []
+        return [Expansion(s_, tuple(self.config.content_languages), TYPO_BOOST, "spelling")
+                for s_ in suggestions if s_ != word]
 
     def _known(self, searcher):
         """known(lang, text): does the index hold every word of `text` in that language's fields?"""
@@ -245,6 +281,7 @@ class SearchService:
                 exps = ()
                 if expand and isinstance(item, Word):
                     exps = [e for e in self.expander.word(item.text, known) if e.text != item.text]
+                    exps += self._typo_expansions(searcher, item.text)
                 q = self._item_query(searcher, item, exps)
                 if q is not None:
                     alts.append(q)
@@ -252,16 +289,12 @@ class SearchService:
                 clauses.append(alts[0] if len(alts) == 1 else wq.Or(alts))
         if expand and parsed.clauses:
             text = " ".join(parsed.positive_words())
-            for _topic, exps in self.expander.topics(text):
-                subs = []
-                for e in exps:
-                    for fname in TEXT_FIELDS:
-                        if fname.rsplit("_", 1)[-1] in e.langs:
-                            q = self._terms_query(fname, self._field_terms(searcher.schema, fname, e.text), e.boost)
-                            if q is not None:
-                                subs.append(q)
-                if subs:
-                    clauses.append(wq.Or(subs))
+            cyrillic = self.expander.cyrillic_reading(text, known)     # topics named in Latin-typed Bulgarian
+            for _topic, exps in self.expander.topics(text + " | " + cyrillic):
+                alternatives = [q for q in (self._expansion_query(searcher.schema, e) for e in exps)
+                                if q is not None]
+                if alternatives:
+                    clauses.append(wq.DisjunctionMax(alternatives))
         excluded = [q for q in (self._item_query(searcher, i) for i in parsed.excluded) if q is not None]
         if clauses:
             # any clause matches; BM25 sums the clauses, so documents matching more words rank

@@ -1,8 +1,10 @@
 """Language analysis: one Whoosh analyzer per content language, each a readable chain.
 
-    bg: words -> lower-case -> fold ѝ to и -> Bulgarian stop words -> our Bulgarian stemmer
-    es: words -> lower-case -> Spanish stop words -> fold accents (keep ñ) -> Snowball Spanish
-    en: words -> lower-case -> English stop words -> Snowball English
+    bg: words -> keyword marker -> lower-case -> fold ѝ to и -> Bulgarian stop words -> our stemmer
+    es: words -> keyword marker -> lower-case -> Spanish stop words -> fold accents (keep ñ) -> Snowball
+    en: words -> keyword marker -> lower-case -> English stop words -> Snowball English
+
+The keyword marker protects acronyms (ЕС, CAF, ISO) and partnership place names from stemming.
 
 Filters are small callables over Whoosh token streams, like Whoosh's own, so they compose with
 `|`. Stemming functions are module-level so the schema (which Whoosh pickles) stays picklable.
@@ -95,6 +97,34 @@ class HyphenPartsFilter(Filter):
                 yield t
 
 
+class KeywordMarkerFilter(Filter):
+    """Marks words never to stem, before lower-casing hides them: acronyms written in capitals
+    (ЕС, CAF, ISO, EFQM, ОПАК) and the names in PROTECTED_WORDS. Like Lucene's keyword marker."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            t.keyword = (2 <= len(text) <= 6 and text.isupper()) or text.lower() in PROTECTED_WORDS
+            yield t
+
+
+class ProtectingStemFilter(StemFilter):
+    """Whoosh's StemFilter, except for tokens marked as keywords."""
+
+    def __call__(self, tokens):
+        stemfn = self.stemfn
+        ignore = self.ignore
+        for t in tokens:
+            if not t.stopped and not getattr(t, "keyword", False) and t.text not in ignore:
+                t.text = stemfn(t.text)
+            yield t
+
+
+# Names that must keep their exact form in every language (place names of the partnership).
+PROTECTED_WORDS = frozenset({"cáceres", "caceres", "badajoz", "burgas", "бургас", "касерес", "бадахос",
+                             "extremadura", "естремадура", "interreg", "euroace"})
+
+
 def fold_bulgarian(text: str) -> str:
     return text.replace("ѝ", "и").replace("Ѝ", "и")
 
@@ -118,13 +148,13 @@ def stem_bg(word: str) -> str:
 
 
 def _words():
-    return RegexTokenizer(WORD_PATTERN) | HyphenPartsFilter()
+    return RegexTokenizer(WORD_PATTERN) | HyphenPartsFilter() | KeywordMarkerFilter()
 
 
 def bulgarian_analyzer():
     return (_words() | LowercaseFilter() | CharFoldFilter(fold_bulgarian)
             | StopFilter(stoplist=BULGARIAN_STOP_WORDS, minsize=1)
-            | StemFilter(stemfn=stem_bg, cachesize=-1))
+            | ProtectingStemFilter(stemfn=stem_bg, cachesize=-1))
 
 
 def spanish_analyzer():
@@ -132,13 +162,13 @@ def spanish_analyzer():
             | StopFilter(stoplist=SPANISH_STOP_WORDS | {_fold_spanish(w) for w in SPANISH_STOP_WORDS},
                          minsize=1)
             | CharFoldFilter(_fold_spanish)
-            | StemFilter(stemfn=stem_es, cachesize=-1))
+            | ProtectingStemFilter(stemfn=stem_es, cachesize=-1))
 
 
 def english_analyzer():
     return (_words() | LowercaseFilter()
             | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=1)
-            | StemFilter(stemfn=stem_en, cachesize=-1))
+            | ProtectingStemFilter(stemfn=stem_en, cachesize=-1))
 
 
 def simple_analyzer():

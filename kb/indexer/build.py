@@ -8,6 +8,7 @@ serving. An incremental update changes only the records whose content hash chang
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -22,6 +23,7 @@ from kb.corpus import load_corpus, write_atomic
 from kb.indexer.schema import SCHEMA_VERSION, TEXT_LANGS, build_schema
 from kb.model import Practice
 
+log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 SCHEMA_FILE = "kb-schema-version"
 WRITER_TIMEOUT = 30.0     # seconds to wait for another writer's lock before giving up
@@ -120,14 +122,21 @@ def current_generation(config: Config) -> Path | None:
 
 
 def _usable(gen: Path | None) -> bool:
+    return _unusable_reason(gen) is None
+
+
+def _unusable_reason(gen: Path | None) -> str | None:
+    """Why the generation cannot serve, or None if it can."""
     if gen is None:
-        return False
+        return "there is no index yet"
     try:
         if (gen / SCHEMA_FILE).read_text().strip() != SCHEMA_VERSION:
-            return False
-        return whoosh_index.exists_in(str(gen))
-    except OSError:
-        return False
+            return "the index was built by another version of kb"
+        if not whoosh_index.exists_in(str(gen)):
+            return f"the index in {gen} is incomplete"
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong, the index is rebuilt
+        return f"the index in {gen} is unreadable ({type(exc).__name__})"
+    return None
 
 
 def _switch_to(config: Config, gen: Path) -> None:
@@ -202,13 +211,25 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False) 
     report = _load_or_fail(config, progress)
     practices = report.practices
     gen = current_generation(config)
-    if rebuild or not _usable(gen):
+    indexed = None
+    reason = None if rebuild else _unusable_reason(gen)
+    if reason and gen is not None:
+        log.warning("%s; rebuilding it from the corpus", reason)
+        print(f"kb: {reason}; rebuilding it from the corpus", file=sys.stderr)
+    if not rebuild and reason is None:
+        try:
+            ix = whoosh_index.open_dir(str(gen))
+            with ix.searcher() as s:
+                indexed = {fields["id"]: fields["hash"] for fields in s.all_stored_fields()}
+        except Exception as exc:  # noqa: BLE001 - any unreadable index is rebuilt from the corpus
+            log.warning("the index in %s is unreadable (%s: %s); rebuilding it from the corpus",
+                        gen, type(exc).__name__, exc)
+            print(f"kb: the index in {gen} is unreadable ({type(exc).__name__}); rebuilding it from "
+                  "the corpus", file=sys.stderr)
+    if indexed is None:
         gen = full_build(config, practices, progress)
         return IndexSummary(len(practices), len(practices), 0, 0, time.perf_counter() - start,
                             True, gen.name)
-    ix = whoosh_index.open_dir(str(gen))
-    with ix.searcher() as s:
-        indexed = {fields["id"]: fields["hash"] for fields in s.all_stored_fields()}
     wanted = {p.id: p for p in practices}
     added = [p for pid, p in wanted.items() if pid not in indexed]
     changed = [p for pid, p in wanted.items() if pid in indexed and indexed[pid] != p.content_hash()]

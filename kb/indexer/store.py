@@ -52,23 +52,31 @@ class IndexStore:
                     return self._snapshot     # keep serving what we have
                 raise NoIndex("no search index yet: run `kb index`")
             if gen != self._gen:
-                ix = whoosh_index.open_dir(str(gen))
-                self._replace(ix, gen, ix.searcher())
+                try:
+                    ix = whoosh_index.open_dir(str(gen))
+                    searcher = ix.searcher()
+                except Exception as exc:  # noqa: BLE001 - keep serving what we have
+                    if self._snapshot is not None:
+                        return self._snapshot
+                    raise NoIndex(f"the search index cannot be opened ({type(exc).__name__}): "
+                                  "run `kb index --rebuild`") from None
+                self._replace(ix, gen, searcher)
             elif not self._snapshot.searcher.up_to_date():
-                self._replace(self._ix, gen, self._snapshot.searcher.refresh())
+                # A new searcher, not refresh(): refresh() reuses the old segment readers, and a
+                # reused reader kept stale deletions (an updated record showed its old version).
+                self._replace(self._ix, gen, self._ix.searcher())
             return self._snapshot
 
     def _replace(self, ix, gen, searcher):
-        old = self._snapshot
+        # The previous searcher is not closed here: a request in another thread may still be
+        # reading from it; the garbage collector closes it.
         self._ix, self._gen = ix, gen
-        self._snapshot = Snapshot(searcher, (gen.name, searcher.reader().generation()
-                                             if hasattr(searcher.reader(), "generation") else 0,
-                                             time.monotonic_ns()))
-        if old is not None and old.searcher is not searcher:
-            try:
-                old.searcher.close()
-            except Exception:  # noqa: BLE001 - an old searcher failing to close must not break search
-                pass
+        self._snapshot = Snapshot(searcher, (gen.name, time.monotonic_ns()))
+
+    def invalidate(self) -> None:
+        """Check for a newer index on the next request (this process just wrote one)."""
+        with self._lock:
+            self._checked = 0.0
 
     def close(self):
         with self._lock:

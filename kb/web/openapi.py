@@ -72,6 +72,55 @@ SEARCH_PARAMS = [
 ]
 
 
+# ---- compare regional approaches (/api/compare; kb.compare.CompareResult.to_dict)
+_search_params = {"type": "object", "description": "Search-page parameters (q, topic, region) whose total is the count",
+                  "properties": {"q": _str, "topic": _strs, "region": _strs}}
+_id_label = {"type": "object", "required": ["id", "label"], "properties": {"id": _str, "label": _str}}
+
+COMPARE_CELL = {"type": "object",
+                "required": ["region", "region_label", "count", "gap", "in_other_regions", "params", "search_url"],
+                "properties": {"region": _str, "region_label": _str, "count": _int,
+                               "gap": {"type": "boolean", "description": "true exactly when count is 0"},
+                               "in_other_regions": {"type": "integer", "description": "the topic's practices in the other chosen regions"},
+                               "params": _search_params, "search_url": _str}}
+COUNTERPART = {"type": "object", "required": ["id", "title", "region", "score", "shared_terms"],
+               "properties": {"id": _str, "title": _str, "title_en": _str, "lang": _str, "region": _str,
+                              "region_label": _str, "year_start": _int, "score": {"type": "number"},
+                              "shared_terms": _strs}}
+COMPARE_PRACTICE = {"type": "object", "required": ["id", "title", "region", "years", "abstract", "counterparts"],
+                    "properties": {"id": _str, "title": _str, "title_en": _str, "lang": _str, "region": _str,
+                                   "years": _str, "doctype": _str, "doctype_label": _str,
+                                   "topics": {"type": "array", "items": _id_label},
+                                   "instruments": {"type": "array", "items": _id_label},
+                                   "target_groups": {"type": "array", "items": _id_label},
+                                   "abstract": _str, "abstract_lang": _str, "illustrative": {"type": "boolean"},
+                                   "counterparts": {"type": "array", "items": {"$ref": "#/components/schemas/Counterpart"}}}}
+COMPARE_RESULT = {
+    "type": "object",
+    "required": ["query", "topics", "regions", "lists_practices", "matrix", "columns"],
+    "properties": {
+        "query": _str, "topics": {"type": "array", "items": _id_label},
+        "regions": {"type": "array", "items": _id_label},
+        "lists_practices": {"type": "boolean", "description": "columns list practices only for a topic or a query"},
+        "matrix": {"type": "array", "items": {
+            "type": "object", "required": ["topic", "topic_label", "total", "cells"],
+            "properties": {"topic": _str, "topic_label": _str, "total": _int,
+                           "cells": {"type": "array", "items": {"$ref": "#/components/schemas/CompareCell"}}}}},
+        "columns": {"type": "array", "items": {
+            "type": "object", "required": ["region", "region_label", "total", "topics_covered", "gaps", "practices"],
+            "properties": {"region": _str, "region_label": _str, "total": _int, "topics_covered": _int,
+                           "gaps": _int, "more": _int, "params": _search_params, "search_url": _str,
+                           "practices": {"type": "array", "items": {"$ref": "#/components/schemas/ComparePractice"}}}}},
+        "message": {"type": ["string", "null"]},
+    }}
+COMPARE_PARAMS = [
+    _param("topic", {"type": "string"}, "Topic id (repeat for several; none: the whole taxonomy)", multi=True),
+    _param("region", {"type": "string"}, "Region id, two to four times (none: the first four regions)", multi=True),
+    _param("q", {"type": "string", "maxLength": 500}, "Only practices matching this query"),
+    _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels and abstracts"),
+]
+
+
 def _json(schema_ref, description="OK"):
     return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
 
@@ -94,8 +143,14 @@ def openapi_document() -> dict:
                               "404": _json("#/components/schemas/Problem", "No such published practice")}}},
             "/api/taxonomy": {"get": {"operationId": "taxonomy", "summary": "Controlled vocabularies with labels",
                                       "responses": {"200": _json("#/components/schemas/Taxonomy")}}},
+            "/api/compare": {"get": {
+                "operationId": "compare", "summary": "Compare regions: topic × region matrix, practices side by side, counterparts",
+                "parameters": COMPARE_PARAMS,
+                "responses": {"200": _json("#/components/schemas/CompareResult"), "400": bad}}},
         },
         "components": {"schemas": {"Problem": PROBLEM, "Hit": HIT, "FacetValue": FACET_VALUE,
                                    "SearchResult": SEARCH_RESULT, "Practice": PRACTICE, "Term": TERM,
-                                   "Taxonomy": TAXONOMY}},
+                                   "Taxonomy": TAXONOMY,
+                                   "CompareResult": COMPARE_RESULT, "CompareCell": COMPARE_CELL,
+                                   "ComparePractice": COMPARE_PRACTICE, "Counterpart": COUNTERPART}},
     }

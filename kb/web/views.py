@@ -82,11 +82,11 @@ def _values(key, value) -> list[tuple[str, str]]:
     return [(key, value)]
 
 
-def toggle_url(facet: str, value: str) -> str:
+def toggle_url(facet: str, value: str, path: str = "/") -> str:
     """URL that adds `value` to the facet's selection, or removes it if it is selected."""
     current = request.args.getlist(facet)
     new = [v for v in current if v != value] if value in current else current + [value]
-    return state_url(**{facet: new or None})
+    return state_url(path, **{facet: new or None})
 
 
 @bp.app_context_processor

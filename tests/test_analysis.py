@@ -1,0 +1,82 @@
+"""Analyzers per language, protected words, cross-language and Latin-typed search on the real corpus."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from kb.indexer.analysis import analyze
+from kb.search import SearchRequest
+
+
+def test_bulgarian_articles_plurals_and_folding():
+    assert analyze("bg", "законите")[0] == analyze("bg", "закон")[0]
+    assert analyze("bg", "общините")[0] == analyze("bg", "община")[0]
+    assert analyze("bg", "решения") == analyze("bg", "решение") == analyze("bg", "решенията")
+    assert analyze("bg", "ѝ") == analyze("bg", "и")          # both are stop words
+    assert analyze("bg", "и на за от") == []                  # Bulgarian stop words
+
+
+def test_spanish_accents_fold_but_enye_stays():
+    assert analyze("es", "Cáceres") == analyze("es", "caceres")
+    assert analyze("es", "administración") == analyze("es", "administracion")
+    assert analyze("es", "año") != analyze("es", "ano")
+    assert analyze("es", "de la los y") == []
+
+
+def test_english_stemming():
+    assert analyze("en", "municipalities") == analyze("en", "municipality")
+
+
+def test_acronyms_and_place_names_are_protected_from_stemming():
+    assert analyze("bg", "ЕС") == ["ес"]
+    assert analyze("es", "ISO CAF EFQM") == ["iso", "caf", "efqm"]
+    assert analyze("en", "Caceres") == ["caceres"]
+    assert analyze("es", "Diputaciones") != ["diputaciones"]   # ordinary words are still stemmed
+
+
+def test_hyphenated_words_are_kept_whole_and_split():
+    terms = analyze("en", "e-services")
+    assert "e-servic" in terms and "servic" in terms
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["bg", "es", "en"]))
+def test_no_analyzer_raises_on_arbitrary_unicode(text, lang):
+    terms = analyze(lang, text)
+    assert all(isinstance(t, str) and t == t.lower() for t in terms)
+
+
+# ---- on the shipped corpus
+
+def ids(service, q, **kw):
+    return [h.id for h in service.search(SearchRequest(q=q, page_size=100, **kw)).hits]
+
+
+def test_latin_typed_bulgarian_query_finds_cyrillic_practice(service):
+    bulgarian = {"country": ["bg"]}
+    cyr = ids(service, "прозрачност община", filters=bulgarian)
+    lat = ids(service, "prozrachnost obshtina", filters=bulgarian)
+    assert cyr and lat
+    assert len(set(cyr[:5]) & set(lat[:5])) >= 3
+    assert ids(service, "elektronni uslugi", filters=bulgarian)[:3] == \
+        ids(service, "електронни услуги", filters=bulgarian)[:3]
+    assert ids(service, "elektronni uslugi", filters=bulgarian, expand=False) == []
+
+
+def test_spanish_query_about_transparencia_finds_bulgarian_transparency_practices(service):
+    found = service.search(SearchRequest(q="transparencia", filters={"country": ["bg"]}, page_size=50)).hits
+    assert found
+    assert any("transparency-open-data" in [t["id"] for t in h.topics] for h in found)
+
+
+def test_bulgarian_query_finds_spanish_practices(service):
+    found = service.search(SearchRequest(q="прозрачност", filters={"country": ["es"]}, page_size=50)).hits
+    assert any("transparency-open-data" in [t["id"] for t in h.topics] for h in found)
+
+
+def test_translations_rank_below_the_typed_language(service):
+    hits = service.search(SearchRequest(q="contratación pública", page_size=20)).hits
+    assert hits[0].lang == "es"
+
+
+def test_a_typo_still_finds_the_word(service):
+    assert ids(service, "transparensia")          # no exact word: the nearest indexed words are used
+    assert ids(service, "transparensia", expand=False) == []

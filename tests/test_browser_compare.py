@@ -1,0 +1,100 @@
+"""Real-browser test of /compare: Debian's Chromium driven by Playwright against a live kb server."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    pytest.skip("Debian's chromium is not installed (make test installs it as root)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 1000},
+                                  java_script_enabled=False)       # the page must work without JS
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    yield p
+    context.close()
+
+
+def result_count(page) -> int:
+    text = page.locator(".results .summary p").first.inner_text()
+    return int(text.split()[0])
+
+
+def test_matrix_cell_opens_the_search_with_the_same_count(page, live_server):
+    page.goto(live_server + "/compare?lang=en")
+    assert page.locator("h1").inner_text() == "Compare regional approaches"
+    assert page.locator("table.matrix tbody tr").count() == 15
+    assert page.locator("figure.chart svg[role=img]").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "compare-page.png"), full_page=True)
+
+    cell = page.locator('td.cell a[data-topic="citizen-participation"][data-region="badajoz"]')
+    number = int(cell.locator(".n").inner_text())
+    assert number == int(cell.get_attribute("data-count")) > 0
+    cell.click()
+    page.wait_for_url("**/?topic=citizen-participation&region=badajoz**")
+    assert result_count(page) == number
+    assert page.locator(".hit").count() == number
+
+    # a gap cell: the search it opens is empty
+    page.go_back()
+    page.wait_for_url("**/compare?lang=en")
+    gap = page.locator("td.cell.gap a").first
+    assert gap.get_attribute("data-count") == "0"
+    assert "in the other regions" in gap.get_attribute("title")
+    gap.click()
+    page.wait_for_url("**/?topic=**")
+    assert result_count(page) == 0
+
+
+def test_form_chooses_topic_and_regions_and_explains_bad_choices(page, live_server):
+    page.goto(live_server + "/compare?lang=en")
+    page.locator(".compare-topics summary").click()
+    page.get_by_label("Citizen participation and consultation").check()
+    page.get_by_role("checkbox", name="Cáceres").uncheck()
+    page.get_by_role("checkbox", name="Stara Zagora").uncheck()
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**topic=citizen-participation**")
+    assert "region=burgas" in page.url and "region=badajoz" in page.url and "caceres" not in page.url
+    assert [t.split() for t in page.locator(".sbs-column h3").all_inner_texts()] == [["Burgas", "0"], ["Badajoz", "4"]]
+    assert page.locator(".sbs-column").first.locator(".empty-col").count() == 1     # Burgas has none yet
+    assert page.locator(".counterparts li").count() > 0
+
+    # keyboard only: untick Badajoz with the space bar, submit with Enter on the button
+    page.get_by_role("checkbox", name="Badajoz").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Compare").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator(".problems[role=alert]").inner_text().count("Choose at least 2 regions") == 1
