@@ -27,7 +27,8 @@ FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_gr
 MAX_PAGE = 1000
 MAX_VALUES_PER_FACET = 50
 YEAR_MIN, YEAR_MAX = 1990, 2100
-TYPO_BOOST = 0.8         # a spelling correction of a word the index does not know
+TYPO_BOOST = 0.8
+SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
 
 
 @dataclass
@@ -155,6 +156,7 @@ class SearchService:
         self.config = config
         self.store = store or IndexStore(config)
         self.expander = expander or QueryExpander(config)
+        self._typo_cache: dict[int, dict[str, list[str]]] = {}
 
     # ------------------------------------------------------------------ validation
     def validate(self, req: SearchRequest) -> list[str]:
@@ -254,10 +256,16 @@ class SearchService:
             for t in self._field_terms(schema, fname, word):
                 if reader.doc_frequency(fname, t):
                     return []
-        try:
-            suggestions = searcher.corrector(SPELL_FIELD).suggest(word, limit=2, maxdist=2)
-        except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
-            return []
+        cache = self._typo_cache.setdefault(id(searcher), {})
+        if word not in cache:
+            if len(self._typo_cache) > 4:          # keep entries for the last few searchers only
+                self._typo_cache.clear()
+                cache = self._typo_cache.setdefault(id(searcher), {})
+            try:
+                cache[word] = searcher.corrector(SPELL_FIELD).suggest(word, limit=2, maxdist=2)
+            except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
+                cache[word] = []
+        suggestions = cache[word]
         return [Expansion(s_, tuple(self.config.content_languages), TYPO_BOOST, "spelling")
                 for s_ in suggestions if s_ != word]
 
@@ -281,7 +289,8 @@ class SearchService:
                 exps = ()
                 if expand and isinstance(item, Word):
                     exps = [e for e in self.expander.word(item.text, known) if e.text != item.text]
-                    exps += self._typo_expansions(searcher, item.text)
+                    if not any(e.kind == "translit" for e in exps):
+                        exps += self._typo_expansions(searcher, item.text)
                 q = self._item_query(searcher, item, exps)
                 if q is not None:
                     alts.append(q)
@@ -484,9 +493,16 @@ class SearchService:
         d = hit["doc"]
         snippet = ""
         lang = d["lang"]
+        try:
+            matched_fields = {f for f, _t in (hit.matched_terms() or ())}
+        except Exception:  # noqa: BLE001 - no term information (e.g. a query for everything)
+            matched_fields = set()
+        # highlighting re-analyses the text: only where a term matched, and only its first part
         for fname, text in ((f"body_{lang}", d["body"]), (f"summary_{lang}", d["summary"])):
+            if fname not in matched_fields:
+                continue
             try:
-                snippet = hit.highlights(fname, text=text, top=2)
+                snippet = hit.highlights(fname, text=text[:SNIPPET_SOURCE_CHARS], top=2)
             except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
                 snippet = ""
             if snippet:
@@ -535,6 +551,15 @@ class SearchService:
             snap = self.store.snapshot()
         except NoIndex:
             return []
+        key = (practice_id, ui_lang, limit, tuple(regions or ()), exclude_same_region)
+        cached = snap.cache.setdefault("similar", {})
+        if key not in cached:
+            if len(cached) > 5000:
+                cached.clear()
+            cached[key] = self._similar(snap, practice_id, ui_lang, limit, regions, exclude_same_region)
+        return list(cached[key])
+
+    def _similar(self, snap, practice_id, ui_lang, limit, regions, exclude_same_region):
         searcher = snap.searcher
         docnum = searcher.document_number(id=practice_id)
         if docnum is None:
