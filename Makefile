@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install run-packages test-packages check index serve bench translations clean
+.PHONY: run test install run-packages test-packages check index serve bench fuzz translations clean
 
 # Debian packages: FreeDict dictionaries for cross-language search; Chromium for the browser tests.
 RUN_PACKAGES  := dict-freedict-eng-bul dict-freedict-eng-spa dict-freedict-spa-eng wspanish
@@ -46,6 +46,13 @@ index: install
 
 bench: install
 	$(BIN)/python bench/bench_stemmer.py
+	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_retrieval.py
+	$(BIN)/python -m bench.perf
+
+# Longer API fuzzing than the test suite's (schemathesis against /openapi.json).
+fuzz: install
+	KB_FUZZ_EXAMPLES=$${KB_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/test_api_fuzz.py
 
 # Re-extract interface strings, merge them into the bg/es catalogs, compile the .mo files.
 translations: install

@@ -189,6 +189,46 @@ def curator_remove(ctx, name):
     click.echo(f"curator {name} removed")
 
 
+@main.command("import-html")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--region", default=None, help="Region of the pages (default: guessed from each page).")
+@click.pass_context
+def import_html_command(ctx, paths, region):
+    """Create draft records from saved web pages (files or folders of .html)."""
+    from pathlib import Path
+    from kb import curation
+    from kb.importer import ImportError_, import_html
+    from kb.model import RecordError
+    config = _config(ctx)
+    if region and region not in config.regions:
+        raise click.ClickException(f"--region: unknown region {region!r} (known: {', '.join(config.regions.ids())})")
+    files = []
+    for p in map(Path, paths):
+        files.extend(sorted(p.rglob("*.htm*")) if p.is_dir() else [p])
+    created = failed = 0
+    for path in files:
+        try:
+            page = import_html(path.read_bytes(), url=None)
+            practice, notes = curation.draft_from_page(page, config, region)
+            base = practice.id
+            for n in range(2, 100):            # an id already taken gets a number
+                if curation.find_file(config, practice.id) is None:
+                    break
+                practice.id = f"{base[:60]}-{n}"
+            curation.save(config, practice, base_version=None, author="import-html",
+                          message=f"imported from {path.name}", action="import", new=True)
+        except (ImportError_, RecordError, curation.Conflict, OSError) as exc:
+            failed += 1
+            click.echo(f"{path}: not imported: {exc}", err=True)
+            continue
+        created += 1
+        click.echo(f"{path}: draft {practice.id} ({practice.region}, {practice.lang})")
+        for note in notes:
+            click.echo(f"  - {note}")
+    click.echo(f"{created} drafts created, {failed} files not imported")
+    sys.exit(1 if failed and not created else 0)
+
+
 @main.group(name="eval")
 def eval_group():
     """Measure search quality."""

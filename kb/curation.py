@@ -314,3 +314,76 @@ def restore(config: Config, practice_id: str, seq: int, *, author: str) -> tuple
     base = loaded[1] if loaded else None
     return save(config, practice, base_version=base, author=author,
                 message=f"restored revision {seq}", action="restore", new=loaded is None)
+
+
+# --------------------------------------------------------------------------- HTML import (batch)
+
+DEFAULT_ORGANISATION_TYPE = {"bg": "regional-administration", "es": "provincial-council"}
+TO_COMPLETE = "(to be completed)"
+
+
+def guess_region(config: Config, text: str) -> str | None:
+    """The region a page is about, by the names of the regions it mentions most."""
+    from kb.expansion import fold
+    folded = fold(text)
+    counts = {}
+    for region in config.regions:
+        if region.id == "partnership":
+            continue
+        names = {fold(label) for label in region.label.values()}
+        counts[region.id] = sum(folded.count(n) for n in names if n)
+    best = max(counts, key=counts.get, default=None)
+    return best if best and counts[best] else None
+
+
+def guess_topics(config: Config, text: str, limit: int = 3) -> list[str]:
+    """Topics whose labels and synonyms (any language) occur most in the text."""
+    from kb.expansion import fold
+    folded = " " + " ".join(fold(text).split()) + " "
+    scores = {}
+    for topic in config.topics:
+        names = list(topic.label.values()) + [w for ws in topic.synonyms.values() for w in ws]
+        n = sum(folded.count(" " + fold(name) + " ") for name in names)
+        if n:
+            scores[topic.id] = n
+    return sorted(scores, key=lambda t: -scores[t])[:limit]
+
+
+def draft_from_page(page, config: Config, region: str | None = None) -> tuple[Practice, list[str]]:
+    """A draft record from an imported page, and what could not be determined (to complete)."""
+    notes = list(page.warnings)
+    text = page.title + "\n" + page.body_markdown
+    if region is None:
+        region = guess_region(config, text)
+        notes.append(f"region guessed from the text: {region}" if region else
+                     "region: not found in the text (use --region); set to 'partnership'")
+        region = region or "partnership"
+    topics = guess_topics(config, text)
+    if topics:
+        notes.append(f"topics guessed from the text: {', '.join(topics)} (check them)")
+    else:
+        topics = ["communication"]
+        notes.append("topics: none recognised; set to 'communication' (change it)")
+    lang = page.lang or "en"
+    if not page.lang:
+        notes.append("lang: unknown; set to 'en'")
+    year = page.date.year if page.date else dt.date.today().year
+    if not page.date:
+        notes.append(f"date: not found; year_start set to {year}")
+    country = config.regions.get(region).country
+    from kb.importer import suggest_id
+    data = {
+        "id": suggest_id(page.title, region), "title": page.title or TO_COMPLETE,
+        "summary": page.summary or TO_COMPLETE, "lang": lang, "region": region,
+        "organisation": TO_COMPLETE,
+        "organisation_type": DEFAULT_ORGANISATION_TYPE.get(country, "partnership"),
+        "topics": topics, "year_start": year, "doctype": "news", "status": "draft",
+    }
+    if page.date:
+        data["date"] = page.date
+    if page.source_url:
+        data["source_url"] = page.source_url
+    if lang != "en":
+        notes.append("title_en, summary_en: to be written (English abstract)")
+    notes.append("organisation: to be completed")
+    return practice_from_dict(data, page.body_markdown, config, "import"), notes

@@ -12,6 +12,21 @@ def _error(status: int, problems: list[str]):
     return jsonify({"error": "bad request" if status == 400 else "not found", "problems": problems}), status
 
 
+@bp.before_app_request
+def _strict_api_language():
+    """The JSON API refuses an unknown `lang` (pages fall back to a known language instead)."""
+    from flask import request
+    if not request.path.startswith("/api/"):
+        return None
+    values = request.args.getlist("lang")
+    known = current_app.config["KB_CONFIG"].ui_languages
+    if len(values) > 1:
+        return _error(400, ["lang: give one interface language"])
+    if values and values[0] not in known:
+        return _error(400, [f"lang: unknown interface language {values[0][:20]!r} (known: {', '.join(known)})"])
+    return None
+
+
 @bp.route("/search")
 def api_search():
     req, problems = search_request_from_args()
