@@ -8,8 +8,11 @@ counts are computed with every *other* facet's selection applied.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field, asdict
 
 from whoosh import highlight
@@ -19,7 +22,7 @@ from kb.config import Config
 from kb.expansion import Expansion, QueryExpander
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, MULTI_VALUED, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
-from kb.query import ParsedQuery, Phrase, Word, parse
+from kb.query import ParsedQuery, Phrase, Word, normalise, parse
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_group", "instrument",
@@ -28,6 +31,7 @@ MAX_PAGE = 1000
 MAX_VALUES_PER_FACET = 50
 YEAR_MIN, YEAR_MAX = 1990, 2100
 TYPO_BOOST = 0.8
+RESULT_CACHE_SIZE = 512       # answers kept per state of the index (repeated queries)
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
 
 
@@ -157,6 +161,7 @@ class SearchService:
         self.store = store or IndexStore(config)
         self.expander = expander or QueryExpander(config)
         self._typo_cache: dict[int, dict[str, list[str]]] = {}
+        self._cache_lock = threading.Lock()
 
     # ------------------------------------------------------------------ validation
     def validate(self, req: SearchRequest) -> list[str]:
@@ -395,6 +400,24 @@ class SearchService:
             snap = self.store.snapshot()
         except NoIndex as exc:
             return SearchResult(req, [], 0, 1, page_size, [], message=str(exc))
+        # Real search logs repeat themselves: answers are kept per state of the index.
+        key = (normalise(req.q), tuple(sorted((f, tuple(sorted(set(v)))) for f, v in req.filters.items() if v)),
+               req.year_from, req.year_to, req.sort, req.page, req.ui_lang, req.include_drafts,
+               page_size, req.expand)
+        with self._cache_lock:
+            results = snap.cache.setdefault("results", OrderedDict())
+            cached = results.get(key)
+            if cached is not None:
+                results.move_to_end(key)
+                return dataclasses.replace(cached, request=req)
+        result = self._search(snap, req, page_size)
+        with self._cache_lock:
+            results[key] = result
+            if len(results) > RESULT_CACHE_SIZE:
+                results.popitem(last=False)
+        return result
+
+    def _search(self, snap, req: SearchRequest, page_size: int) -> SearchResult:
         searcher = snap.searcher
         cache = self._doc_values(snap)
         parsed, query, matched, filters = self._prepare(snap, req)

@@ -123,3 +123,18 @@ def test_bad_parameters_are_named(svc):
     for name in ("q:", "region: unknown value 'mars'", "year_from: 2020 is after year_to 2010", "page:", "sort:"):
         assert name in text
     assert svc.search(SearchRequest(filters={"region": ["mars"]})).message
+
+
+def test_repeated_queries_are_answered_from_the_cache_until_the_index_changes(make_project):
+    from kb.indexer.build import index_practice
+    from kb.model import parse_practice
+    cfg, write = make_project
+    write("badajoz/ba-portal.md", es("ba-portal", "Portal de transparencia municipal"))
+    update_index(cfg)
+    svc = SearchService(cfg)
+    first = svc.search(SearchRequest(q="transparencia"))
+    again = svc.search(SearchRequest(q="  transparencia "))
+    assert again.hits is first.hits                       # same answer object: served from cache
+    index_practice(cfg, parse_practice(es("ba-otro", "Otra transparencia"), cfg))
+    svc.store.invalidate()
+    assert {h.id for h in svc.search(SearchRequest(q="transparencia")).hits} == {"ba-portal", "ba-otro"}

@@ -1,0 +1,112 @@
+"""Load test on loopback: gunicorn as `make run` starts it, driven by wrk from another process.
+
+    python -m bench.load [--seconds 10] [--connections 8]
+
+Starts kb (`gunicorn 'kb.web:create_app()'`, workers from config.toml) on a free port with the
+shipped corpus indexed into a temporary var/, and a bare Flask endpoint in the same way; runs wrk
+(Debian's `wrk`) against the search page, the API and the practice page for a bounded time each;
+prints req/s, p50/p95/p99 latency, errors, and each page's ratio to the bare endpoint.
+Only 127.0.0.1 is ever targeted; every run stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    ("search page", "/?q=transparencia+municipal&region=badajoz&region=burgas"),
+    ("search page, Latin bg", "/?q=elektronni+uslugi"),
+    ("API search", "/api/search?q=procurement"),
+    ("practice page", "/practice/bu-aytos-administrative-service-centre"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    proc = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--log-level", "warning", app], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"{app} did not start: {proc.stderr.read().decode()[-2000:]}")
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(HERE / "report.lua"), url],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    m = re.search(r"KB_RESULT (.*)", out)
+    if not m:
+        raise SystemExit(f"wrk gave no result for {url}:\n{out}")
+    return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    from kb.config import load_config
+    from kb.indexer.build import update_index
+    tmp = tempfile.mkdtemp(prefix="kb-load-")
+    cfg_text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    cfg_text = cfg_text.replace('var = "var"', f'var = "{tmp}"').replace('corpus = "corpus"', f'corpus = "{ROOT / "corpus"}"')
+    cfg_path = Path(tmp) / "config.toml"
+    cfg_path.write_text(cfg_text, encoding="utf-8")
+    config = load_config(cfg_path)
+    update_index(config)
+    env = dict(os.environ, KB_CONFIG=str(cfg_path))
+    kb_port, bare_port = free_port(), free_port()
+    procs = []
+    try:
+        procs.append(start("kb.web:create_app()", kb_port, config.workers, env))
+        procs.append(start("bench.load.bare_app:create_app()", bare_port, config.workers, env))
+        print(f"gunicorn, {config.workers} workers each; wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1")
+        bare = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args.connections)
+        print(f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
+        print(f"{'bare Flask endpoint':24} {bare['rps']:8.1f} {bare['p50']:8.2f} {bare['p95']:8.2f} {bare['p99']:8.2f} {int(bare['errors']):7d} {'1.00':>8}")
+        for name, path in PAGES:
+            r = wrk(f"http://127.0.0.1:{kb_port}{path}", args.seconds, args.connections)
+            print(f"{name:24} {r['rps']:8.1f} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {int(r['errors']):7d} {r['rps'] / bare['rps']:8.2f}", flush=True)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
