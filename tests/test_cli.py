@@ -57,3 +57,22 @@ def test_bad_config_is_a_clear_error(cli_project):
     out = run(["check"], cli_project)
     assert out.returncode == 1
     assert "Error:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_import_html_creates_drafts_and_says_what_it_could_not_determine(cli_project):
+    import shutil
+    shutil.copytree(ROOT / "tests" / "pages", cli_project / "pages")
+    out = run(["import-html", "pages/sz_seed_news.html", "--region", "stara-zagora"], cli_project)
+    assert out.returncode == 0, out.stderr
+    assert "draft sz-" in out.stdout and "title_en, summary_en: to be written" in out.stdout
+    assert "1 drafts created, 0 files not imported" in out.stdout
+    files = list((cli_project / "corpus" / "stara-zagora").glob("sz-*.md"))
+    assert len(files) == 1
+    text = files[0].read_text(encoding="utf-8")
+    assert 'status = "draft"' in text and "date = 2013-02-16" in text
+    assert "Пета работна среща" in text and "<script" not in text
+    assert run(["check"], cli_project).returncode == 0
+    # drafts are not public
+    assert "0 results" in run(["search", "Пета работна среща"], cli_project).stdout
+    bad = run(["import-html", "pages", "--region", "mars"], cli_project)
+    assert bad.returncode == 1 and "unknown region 'mars'" in bad.stderr
