@@ -232,3 +232,45 @@ def test_curator_cli_add_list_remove(project, monkeypatch):
     assert runner.invoke(main, ["curator", "add", "x"], input="short\n").exit_code == 1
     assert runner.invoke(main, ["curator", "remove", "ivan"]).exit_code == 0
     assert "ivan" not in runner.invoke(main, ["curator", "list"]).output
+
+
+def test_html_page_to_published_practice_without_touching_a_file(client, project):
+    sign_in(client)
+    page = (ROOT / "tests" / "pages" / "sz_seed_news.html").read_bytes()
+    from io import BytesIO
+    r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"), "region": "stara-zagora",
+                                            "file": (BytesIO(page), "news.html")},
+                    content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Imported: review every field" in html
+    assert 'value="2013-02-16"' in html and "Пета работна среща" in html
+    assert "<script" not in html.split('name="body"')[1].split("</textarea>")[0]
+    # post what the import produced, completed by the curator
+    import re as _re
+    values = {m.group(1): [_unescape(m.group(2))] for m in _re.finditer(r'<input id="f-(\w+)" name="\w+" type="\w+" size="\d+" value="([^"]*)"', html)}
+    body = _unescape(_re.search(r'<textarea id="f-body" name="body"[^>]*>(.*?)</textarea>', html, _re.S).group(1))
+    summary = _unescape(_re.search(r'<textarea id="f-summary" name="summary"[^>]*>(.*?)</textarea>', html, _re.S).group(1))
+    data = {**{k: v for k, v in values.items() if k in ("id", "title", "date", "year_start", "source_url")},
+            "summary": [summary], "body": [body], "lang": ["bg"], "region": ["stara-zagora"],
+            "organisation": ["Областна администрация Стара Загора"], "organisation_type": ["regional-administration"],
+            "topics": ["cross-border-cooperation"], "doctype": ["news"], "title_en": ["Fifth working meeting"],
+            "summary_en": ["The team met in Stara Zagora."], "csrf_token": [token(client, "/curate/new")],
+            "new": ["1"], "action": ["publish"]}
+    r = client.post("/curate/save", data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    pid = values["id"][0]
+    assert client.get(f"/practice/{pid}").status_code == 200
+
+
+def test_import_refuses_non_html_uploads_and_oversized_ones(client):
+    from io import BytesIO
+    sign_in(client)
+    r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"),
+                                            "file": (BytesIO(b"%PDF-1.4"), "report.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "Upload an .html file." in r.get_data(as_text=True)
+    big = b"<html><body>" + b"<p>x</p>" * 400_000 + b"</body></html>"
+    r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"),
+                                            "file": (BytesIO(big), "big.html")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413
