@@ -39,7 +39,12 @@ URLS = [
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--cached", action="store_true",
+                    help="let repeated queries hit the result cache (default: measure the full work)")
     args = ap.parse_args()
+    if not args.cached:
+        import kb.search
+        kb.search.RESULT_CACHE_SIZE = 0        # every request does the whole search
     with tempfile.TemporaryDirectory() as tmp:
         cfg = dataclasses.replace(load_config(ROOT / "config.toml"), var_dir=Path(tmp))
         update_index(cfg)
