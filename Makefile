@@ -45,6 +45,8 @@ index: install
 	$(BIN)/kb index
 
 bench: install
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@sh scripts/install-debian-packages.sh wrk hunspell-bg hunspell-es hunspell-en-us
 	$(BIN)/python bench/bench_stemmer.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_retrieval.py
