@@ -1,0 +1,1 @@
+"""Benchmarks of kb (not part of the kb package)."""

@@ -1,0 +1,310 @@
+"""kb's side of the benchmark, run in child processes so each measures one clean process.
+
+    python -m bench.perf.kbrun build --n N --seed S --var DIR --out build.json
+        Generates the N records (bench.perf.corpus, same seed as the parent), then times kb's
+        real full build: kb.indexer.build.build_generation(config, practice_document(p) ...),
+        i.e. exactly what `kb index --rebuild` does after reading the corpus (full_build), into a
+        fresh var/ folder. Reports docs/s, the time spent in practice_document (document
+        preparation) and after the last document (commit + optimize), the process's RSS before
+        the build (records already in memory) and its peak RSS (VmHWM), and the index size.
+
+    python -m bench.perf.kbrun query --var DIR --spec spec.json --out query.json
+                                     [--profile FILE.pstats] [--updates FILE.pickle]
+        One long-lived SearchService, as a web worker holds it (dictionaries warmed up, one
+        searcher). Times the first search (opens the searcher and builds kb's per-snapshot facet
+        cache), warms up, then runs every query of the spec in each mode, one mode after another:
+          a    top-10, Whoosh direct: SearchService.build_query(searcher, parse(q)) then
+               searcher.search(query, limit=10) and the ids of the 10 hits: no facets, no
+               snippets, no published-only filter (every generated record is published);
+          a0   as a but exact: Whoosh's TopCollector with its matcher replacement turned off
+               (replace=0); a may miss matches that SearchService (which passes a filter set)
+               ranks in its top 10, a0 should not: the top 10s are compared on 50 queries;
+          b    SearchService.search(SearchRequest(q, page_size=10)): top 10 + all 9 facet counts
+               + snippets. This is also what a "top-10 only" request costs through kb, because
+               SearchService always computes the facets;
+          b20  SearchService.search(SearchRequest(q)): the default request (config page_size,
+               20), i.e. what the web page and /api/search serve;
+          c    SearchService.search(SearchRequest(q, filters={region: 1-2, topic: 1},
+               page_size=10)): filtered + facet counts;
+          z    as b on typo queries (bench.perf.corpus.sample_typo_queries, a quarter as many):
+               kb looks up spelling corrections for unknown words, and suggestions when
+               nothing matches. No peer equivalent.
+        Then RSS (VmRSS, VmHWM) of the process. With --profile, one more pass of mode b (first
+        100 queries) runs under cProfile, after the timed passes, which are unprofiled. With
+        --updates, each pickled record (changed to carry a unique marker word) is written through
+        kb.indexer.build.index_practice and SearchService.search is polled for the marker until
+        the record is found: time to write and time until visible (IndexStore's 0.2 s check
+        interval, the searcher refresh and the rebuild of the facet cache included); see
+        _incremental for why a seed record carrying the markers is indexed first.
+        Every timed query records wall-clock and CPU time (time.process_time): the machine may
+        be shared, and the load average is recorded per mode.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pickle
+import pstats
+import sys
+import time
+from pathlib import Path
+
+from bench.perf.util import (Timer, cpu_seconds, dir_size, kb_config, latency_stats, load_average,
+                             proc_status)
+
+MODES = ("a", "a0", "b", "b20", "c", "z")
+MODE_LABELS = {
+    "a": "top-10, Whoosh direct (build_query + searcher.search, limit 10; no facets/snippets)",
+    "a0": "as a, exact: TopCollector with matcher replacement off (replace=0)",
+    "b": "SearchService.search page_size=10: top-10 + 9 facet counts + snippets",
+    "b20": "SearchService.search default request (page_size 20, as web page/API)",
+    "c": "SearchService.search page_size=10, filters 1-2 regions + 1 topic, + facets",
+    "z": "as b, typo queries (a letter changed): typo expansion, suggestions on 0 hits",
+}
+
+
+# --------------------------------------------------------------------------- build
+
+def run_build(args) -> dict:
+    from bench.perf.corpus import generate
+    from kb.indexer.build import build_generation, practice_document
+
+    config = kb_config(args.var)
+    with Timer() as tg:
+        records = generate(args.n, args.seed, config, args.zipf_s)
+    rss_before = proc_status()
+    prep = 0.0
+    docs_done_at = None
+
+    progress = Path(args.progress) if args.progress else None
+
+    def documents():
+        nonlocal prep, docs_done_at
+        for i, p in enumerate(records):
+            t = time.perf_counter()
+            d = practice_document(p)
+            prep += time.perf_counter() - t
+            if progress and i % 1000 == 0:      # for a parent that may stop a slow build
+                progress.write_text(f"{i} {time.perf_counter() - t0:.3f}\n")
+            yield d
+        docs_done_at = time.perf_counter()
+        if progress:
+            progress.write_text(f"{len(records)} {docs_done_at - t0:.3f} commit\n")
+
+    load0, c0 = load_average(), cpu_seconds()
+    t0 = time.perf_counter()
+    gen = build_generation(config, documents(), len(records))
+    t1 = time.perf_counter()
+    cpu = cpu_seconds() - c0
+    status = proc_status()
+    from whoosh import index as whoosh_index
+    ix = whoosh_index.open_dir(str(gen))
+    segments = len(ix._segments()) if hasattr(ix, "_segments") else None
+    doc_count = ix.doc_count()
+    ix.close()
+    return {
+        "n": args.n, "generate_s": tg.seconds, "build_s": t1 - t0, "docs_per_s": args.n / (t1 - t0),
+        "build_cpu_s": cpu, "docs_per_cpu_s": args.n / cpu if cpu else None,
+        "load_average": [load0, load_average()],
+        "practice_document_s": prep,
+        "after_last_doc_s": (t1 - docs_done_at) if docs_done_at else None,   # commit(optimize) + switch
+        "rss_before_build": rss_before.get("VmRSS"), "peak_rss": status.get("VmHWM"),
+        "index_bytes": dir_size(gen), "segments": segments, "doc_count": doc_count,
+        "generation": gen.name,
+    }
+
+
+# --------------------------------------------------------------------------- query
+
+def _raw_top10(service, q: str, exact: bool = False) -> list[str]:
+    """Mode a: the query SearchService would run, straight to Whoosh, top 10 ids. Whoosh's
+    scored collectors try every 10 matches to replace the matcher tree by a cheaper one that
+    ignores sub-queries unable to reach the current 10th score (`replace`, on even with
+    optimize=False); exact=True (mode a0) turns that off."""
+    from kb.query import parse
+    searcher = service.store.snapshot().searcher
+    query = service.build_query(searcher, parse(q))
+    if not exact:
+        return [hit["id"] for hit in searcher.search(query, limit=10)]
+    from whoosh.collectors import TopCollector
+    collector = TopCollector(limit=10, replace=0)
+    searcher.search_with_collector(query, collector)
+    return [hit["id"] for hit in collector.results()]
+
+
+def _mode_fns(service):
+    from kb.search import SearchRequest
+    return {
+        "a": lambda q, f: _raw_top10(service, q),
+        "a0": lambda q, f: _raw_top10(service, q, exact=True),
+        "b": lambda q, f: service.search(SearchRequest(q=q, page_size=10)),
+        "b20": lambda q, f: service.search(SearchRequest(q=q)),
+        "c": lambda q, f: service.search(SearchRequest(q=q, filters=f, page_size=10)),
+        "z": lambda q, f: service.search(SearchRequest(q=q, page_size=10)),
+    }
+
+
+def _profile_summary(prof: cProfile.Profile, sort: str, limit: int = 15) -> str:
+    buf = io.StringIO()
+    st = pstats.Stats(prof, stream=buf)
+    st.strip_dirs().sort_stats(sort).print_stats(limit)
+    return buf.getvalue()
+
+
+def run_query(args) -> dict:
+    from kb.search import SearchRequest, SearchService
+
+    spec = json.loads(Path(args.spec).read_text(encoding="utf-8"))
+    queries, filters, warm = spec["queries"], spec["filters"], spec["warmup"]
+    config = kb_config(args.var)
+    out: dict = {"memory": {"after_imports": proc_status()}}
+    service = SearchService(config)
+    with Timer() as t:
+        if hasattr(service.expander, "warm_up"):
+            service.expander.warm_up()          # as kb.web's create_app does
+    out["dictionaries_warm_up_s"] = t.seconds
+    out["memory"]["after_dictionaries"] = proc_status()
+    with Timer() as t:
+        snap = service.store.snapshot()
+    out["open_searcher_s"] = t.seconds
+    out["index_segments"] = len(snap.searcher.readers()) if hasattr(snap.searcher, "readers") else None
+    with Timer() as t:
+        service.search(SearchRequest(q=warm[0]))
+    out["first_search_s"] = t.seconds           # builds the per-snapshot facet-value cache
+    out["memory"]["after_open"] = proc_status()
+
+    fns = _mode_fns(service)
+    share = (args.time_limit * 0.7 / len(MODES)) if args.time_limit else float("inf")
+    for mode in MODES:                          # warm-up: every mode over the warm-up queries
+        t_end = time.perf_counter() + share * 0.15
+        for i, q in enumerate(warm[:3] if mode == "z" else warm):
+            fns[mode](q, filters[i % len(filters)])
+            if time.perf_counter() > t_end:
+                break
+
+    out["modes"] = {}
+    totals = []
+    for mode in MODES:
+        fn, times, cpu = fns[mode], [], []
+        mode_start = time.perf_counter()
+        load0 = load_average()
+        for q, f in zip(spec["typos"] if mode == "z" else queries, filters):
+            if time.perf_counter() - mode_start > share:
+                break                           # out of time: fewer queries, reported as n
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            r = fn(q, f)
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            if not isinstance(r, list) and r.message:
+                raise RuntimeError(f"kb refused {q!r}: {r.message}")
+            if mode == "b":
+                totals.append(r.total)
+        out["modes"][mode] = {"label": MODE_LABELS[mode], **latency_stats(times, cpu),
+                              "load_average": [load0, load_average()]}
+    out["matches"] = {"mean": sum(totals) / len(totals), "median": sorted(totals)[len(totals) // 2],
+                      "zero": sum(1 for t in totals if t == 0), "max": max(totals)}
+    # are mode a's top 10 the same documents as SearchService's? (same query, same ranking)
+    agree = agree0 = done = 0
+    t_end = time.perf_counter() + share
+    for q in queries[:50]:
+        ids_b = [h.id for h in fns["b"](q, None).hits]
+        agree += _raw_top10(service, q) == ids_b
+        agree0 += _raw_top10(service, q, exact=True) == ids_b
+        done += 1
+        if time.perf_counter() > t_end:
+            break
+    out["top10_agreement"] = {"queries": done, "a_same_as_b": agree, "a0_same_as_b": agree0}
+    out["memory"]["after_queries"] = proc_status()
+
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        t_end = time.perf_counter() + share
+        profiled = 0
+        for q in queries[:100]:
+            fns["b"](q, None)
+            profiled += 1
+            if time.perf_counter() > t_end:
+                break
+        prof.disable()
+        prof.dump_stats(args.profile)
+        out["profile_b"] = {"file": args.profile, "queries": profiled,
+                            "cumulative": _profile_summary(prof, "cumulative", 25),
+                            "tottime": _profile_summary(prof, "tottime", 20)}
+
+    if args.updates:
+        out["incremental"] = _incremental(service, config, args.updates)
+        out["memory"]["after_updates"] = proc_status()
+    return out
+
+
+def _incremental(service, config, path: str) -> list[dict]:
+    """Time index_practice -> visible in SearchService.search, for each pickled update.
+
+    Every update k gives an existing record a new word marker_k. A search for a word the index
+    lacks returns nothing, and kb then runs its spelling-suggestion pass (seconds at 100k): polls
+    would measure that, not the index. So a seed record carrying all the markers is indexed first
+    (untimed, waited for); then each marker already has one hit, and the timed polls are ordinary
+    default requests that look for the updated record among the hits."""
+    from kb.indexer.build import index_practice
+    from kb.search import SearchRequest
+
+    with open(path, "rb") as fh:
+        data = pickle.load(fh)          # {"seed": Practice, "updates": [(marker, Practice), ...]}
+    seed = data["seed"]
+    index_practice(config, seed)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 120:
+        r = service.search(SearchRequest(q=data["updates"][0][0], page_size=10, expand=False))
+        if any(h.id == seed.id for h in r.hits):
+            break
+        time.sleep(0.05)
+    rows = []
+    for marker, practice in data["updates"]:
+        t0 = time.perf_counter()
+        index_practice(config, practice)
+        t_write = time.perf_counter() - t0
+        polls, found, last = 0, False, 0.0
+        while time.perf_counter() - t0 < 30:
+            tp = time.perf_counter()
+            r = service.search(SearchRequest(q=marker, page_size=10))
+            last = time.perf_counter() - tp
+            polls += 1
+            if any(h.id == practice.id for h in r.hits):
+                found = True
+                break
+        rows.append({"id": practice.id, "write_s": t_write,
+                     "visible_s": (time.perf_counter() - t0) if found else None,
+                     "polls": polls, "refresh_search_s": last})
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--n", type=int, required=True)
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--zipf-s", type=float, default=1.2)
+    b.add_argument("--var", required=True)
+    b.add_argument("--out", required=True)
+    b.add_argument("--progress", help="file to write 'documents-added seconds' into as it goes")
+    q = sub.add_parser("query")
+    q.add_argument("--var", required=True)
+    q.add_argument("--spec", required=True)
+    q.add_argument("--out", required=True)
+    q.add_argument("--profile")
+    q.add_argument("--updates")
+    q.add_argument("--time-limit", type=float, default=0,
+                   help="seconds for the whole child; each mode stops early (fewer queries) past its share")
+    args = ap.parse_args(argv)
+    result = run_build(args) if args.cmd == "build" else run_query(args)
+    Path(args.out).write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
