@@ -28,6 +28,12 @@ SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_group", "instrument",
                  "organisation_type", "status")
 MAX_PAGE = 1000
+# Names of the content languages in each interface language (facet labels).
+LANGUAGE_NAMES = {
+    "bg": {"bg": "Български", "es": "Búlgaro", "en": "Bulgarian"},
+    "es": {"bg": "Испански", "es": "Español", "en": "Spanish"},
+    "en": {"bg": "Английски", "es": "Inglés", "en": "English"},
+}
 MAX_VALUES_PER_FACET = 50
 YEAR_MIN, YEAR_MAX = 1990, 2100
 TYPO_BOOST = 0.8
@@ -354,9 +360,18 @@ class SearchService:
             snap.cache["docvals"] = cache
         return cache
 
-    def _facet_filter(self, cache, facet: str, selected: list[str]) -> set[int]:
-        wanted = set(selected)
-        return {n for n, vals in cache["values"][facet].items() if wanted.intersection(vals)}
+    def _facet_filter(self, cache, facet: str, selected: list[str]) -> frozenset[int]:
+        """Documents having any of the selected values: computed once per index state."""
+        key = (facet, frozenset(selected))
+        filters = cache.setdefault("filters", {})
+        docs = filters.get(key)
+        if docs is None:
+            wanted = set(selected)
+            docs = frozenset(n for n, vals in cache["values"][facet].items() if wanted.intersection(vals))
+            if len(filters) > 2000:
+                filters.clear()
+            filters[key] = docs
+        return docs
 
     def _prepare(self, snap, req: SearchRequest):
         """(parsed query, Whoosh query, docs matching the text, {facet: docs passing its filter})."""
@@ -479,6 +494,10 @@ class SearchService:
                 if counts.get(term.id) or term.id in selected:
                     values.append(FacetValue(term.id, term.label_in(req.ui_lang),
                                              counts.get(term.id, 0), term.id in selected))
+        elif facet == "language":
+            for v in sorted(counts, key=lambda v: -counts[v]):
+                values.append(FacetValue(v, LANGUAGE_NAMES.get(v, {}).get(req.ui_lang, v), counts[v],
+                                         v in selected))
         elif facet == "year":
             for y in sorted(counts, reverse=True):
                 values.append(FacetValue(y, y, counts[y], False))

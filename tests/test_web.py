@@ -157,3 +157,9 @@ def test_pages_have_no_inline_script_or_style(client):
     html = client.get("/?q=transparencia").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html and "<style" not in html
+
+
+def test_language_facet_is_labelled_in_the_interface_language(client):
+    data = client.get("/api/search?lang=es").get_json()
+    labels = {v["value"]: v["label"] for v in data["facets"]["language"]}
+    assert labels == {"bg": "Búlgaro", "es": "Español", "en": "Inglés"}
