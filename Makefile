@@ -54,7 +54,7 @@ bench: install
 
 # Longer API fuzzing than the test suite's (schemathesis against /openapi.json).
 fuzz: install
-	KB_FUZZ_EXAMPLES=$${KB_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/test_api_fuzz.py
+	KB_FUZZ_RANDOM=1 KB_FUZZ_EXAMPLES=$${KB_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/test_api_fuzz.py
 
 # Re-extract interface strings, merge them into the bg/es catalogs, compile the .mo files.
 translations: install

@@ -1,39 +1,9 @@
 """Real-browser test of /compare: Debian's Chromium driven by Playwright against a live kb server."""
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip("Debian's chromium is not installed (make test installs it as root)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    from werkzeug.serving import make_server
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+from tests.browser_fixtures import ARTIFACTS, browser, live_server  # noqa: F401 - fixtures
 
 
 @pytest.fixture()

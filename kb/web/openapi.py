@@ -66,7 +66,8 @@ SEARCH_PARAMS = [
     *[_param(f, {"type": "string"}, f"Filter on {f} (repeat for OR)", multi=True) for f in FACETS],
     _param("year_from", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or after this year"),
     _param("year_to", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or before this year"),
-    _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "title"]}, "Order of results"),
+    _param("sort", {"type": "string", "enum": ["", "relevance", "newest", "oldest", "title"]},
+           "Order of results (empty: relevance)"),
     _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number (20 results a page)"),
     _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels"),
 ]
