@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 
-from kb.search import FILTER_FACETS, SORTS, SearchRequest
+from kb.search import FILTER_FACETS, LANGUAGE_NAMES, SORTS, SearchRequest
 from kb.web.i18n import gettext, pick_language, setup_i18n
 from kb.web.render import markdown_to_html
 
@@ -91,7 +91,8 @@ def toggle_url(facet: str, value: str, path: str = "/") -> str:
 
 @bp.app_context_processor
 def template_helpers():
-    return {"state_url": state_url, "toggle_url": toggle_url, "kb": kb_config()}
+    return {"state_url": state_url, "toggle_url": toggle_url, "kb": kb_config(),
+            "language_names": LANGUAGE_NAMES}
 
 
 @bp.route("/")
