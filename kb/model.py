@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
-from kb.config import Config, LANGS
+from kb.config import Config
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FENCE = "+++"

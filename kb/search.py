@@ -20,9 +20,9 @@ from whoosh import query as wq
 
 from kb.config import Config
 from kb.expansion import Expansion, QueryExpander
-from kb.indexer.schema import FACET_FIELDS, META_FIELD, MULTI_VALUED, SPELL_FIELD, TEXT_FIELDS
+from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
-from kb.query import ParsedQuery, Phrase, Word, normalise, parse
+from kb.query import ParsedQuery, Word, normalise, parse
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_FACETS = ("region", "country", "topic", "doctype", "language", "target_group", "instrument",

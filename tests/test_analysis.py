@@ -1,5 +1,4 @@
 """Analyzers per language, protected words, cross-language and Latin-typed search on the real corpus."""
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from kb.indexer.analysis import analyze

@@ -1,5 +1,4 @@
 """HTTP: the search page, the practice page and the JSON API over the shipped corpus."""
-import re
 
 
 def test_search_page_lists_published_practices_with_facets(client, service):

@@ -11,7 +11,6 @@ Only 127.0.0.1 is ever targeted; every run stops by itself.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import shutil

@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 
 from kb.config import Config
 from kb.corpus import load_corpus, write_atomic
-from kb.indexer.schema import SCHEMA_VERSION, TEXT_LANGS, build_schema
+from kb.indexer.schema import SCHEMA_VERSION, build_schema
 from kb.model import Practice
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,6 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kb import curation, curators
 from kb.model import RecordError
-from kb.search import SearchRequest
 from kb.web.i18n import gettext
 from kb.web.render import markdown_to_html
 from kb.web.views import search_request_from_args, service

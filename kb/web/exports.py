@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from kb.web.i18n import gettext
 from kb.web.views import search_request_from_args, service, state_url

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 
 from kb.search import FILTER_FACETS, LANGUAGE_NAMES, SORTS, SearchRequest
-from kb.web.i18n import gettext, pick_language, setup_i18n
+from kb.web.i18n import gettext, setup_i18n
 from kb.web.render import markdown_to_html
 
 bp = Blueprint("search", __name__)
