@@ -1,7 +1,7 @@
 """Language analysis: one Whoosh analyzer per content language, each a readable chain.
 
     bg: words -> keyword marker -> lower-case -> fold ѝ to и -> Bulgarian stop words -> our stemmer
-    es: words -> keyword marker -> lower-case -> Spanish stop words -> fold accents (keep ñ) -> Snowball
+    es: words -> keyword marker -> lower-case -> Spanish stop words -> Snowball -> fold accents (keep ñ)
     en: words -> keyword marker -> lower-case -> English stop words -> Snowball English
 
 The keyword marker protects acronyms (ЕС, CAF, ISO) and partnership place names from stemming.
@@ -161,8 +161,8 @@ def spanish_analyzer():
     return (_words() | LowercaseFilter()
             | StopFilter(stoplist=SPANISH_STOP_WORDS | {_fold_spanish(w) for w in SPANISH_STOP_WORDS},
                          minsize=1)
-            | CharFoldFilter(_fold_spanish)
-            | ProtectingStemFilter(stemfn=stem_es, cachesize=-1))
+            | ProtectingStemFilter(stemfn=stem_es, cachesize=-1)
+            | CharFoldFilter(_fold_spanish))     # after stemming: Snowball's rules expect accents
 
 
 def english_analyzer():
