@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from kb.indexer.store import NoIndex
-from kb.search import SearchRequest, SearchService
+from kb.search import SearchRequest, SearchService, Similar
 
 MIN_REGIONS, MAX_REGIONS = 2, 4
 COLUMN_LIMIT = 12          # practices listed per region column (the CSV export lists them all)
@@ -77,17 +77,8 @@ class MatrixRow:
         return sum(c.count for c in self.cells)
 
 
-@dataclass
-class Counterpart:
-    id: str
-    title: str
-    title_en: str
-    lang: str
-    region: str
-    region_label: str
-    year_start: int
-    score: float
-    shared_terms: list[str]
+# A counterpart is a similar practice in another chosen region, as the search service finds it.
+Counterpart = Similar
 
 
 @dataclass
@@ -290,7 +281,7 @@ class CompareService:
         if found is None:
             if len(cache) > 50_000:
                 cache.clear()
-            found = [Counterpart(**asdict(s)) for s in self.search.similar(practice_id, lang, n, regions=others)
+            found = [s for s in self.search.similar(practice_id, lang, n, regions=others)
                      if s.region in others and s.region != region]
             cache[key] = found
         return list(found)
