@@ -141,13 +141,16 @@ def run_size(n: int, a, state: dict, deadline: float | None) -> dict:
         res["generator"] = {"records_per_s": n / t_gen.seconds, "seconds": t_gen.seconds,
                             "setup_s": t_setup.seconds,
                             "vocabulary": {k: v.source for k, v in gen.vocab.items()}}
-        queries = corpus.sample_queries(a.queries, seed, seed, a.zipf_s)
         warmup = corpus.sample_queries(a.warmup, seed + 1, seed, a.zipf_s)
+        queries = corpus.sample_queries(a.queries, seed, seed, a.zipf_s, exclude=set(warmup))
+        profile_queries = corpus.sample_queries(100, seed + 2, seed, a.zipf_s,
+                                                exclude=set(warmup) | set(queries))
         filters = corpus.sample_filters(a.queries, seed, config)
         spec = tmp / "spec.json"
         typos = corpus.sample_typo_queries(max(10, a.queries // 4), seed, seed, a.zipf_s)
         spec.write_text(json.dumps({"queries": queries, "filters": filters, "warmup": warmup,
-                                    "typos": typos}, ensure_ascii=False), encoding="utf-8")
+                                    "typos": typos, "profile": profile_queries},
+                                   ensure_ascii=False), encoding="utf-8")
         res["query_sample"] = queries[:10]
         res["filter_sample"] = filters[:3]
         res["typo_sample"] = typos[:5]

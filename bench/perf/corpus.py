@@ -347,14 +347,18 @@ def _stop_words() -> frozenset[str]:
     return BULGARIAN_STOP_WORDS | SPANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 
 
-def sample_queries(n: int, seed: int = 0, vocab_seed: int = 0, zipf_s: float = ZIPF_S) -> list[str]:
-    """n queries of 1-3 words (see the module docstring); `seed` picks the queries, `vocab_seed`
-    and `zipf_s` must be the corpus's so that queries and records share the word law."""
+def sample_queries(n: int, seed: int = 0, vocab_seed: int = 0, zipf_s: float = ZIPF_S,
+                   exclude: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """n distinct queries of 1-3 words (see the module docstring), none of them in `exclude`;
+    `seed` picks the queries, `vocab_seed` and `zipf_s` must be the corpus's so that queries and
+    records share the word law. Distinct, because kb caches answers per query: a repeated query
+    would time the cache (about 2% of a 200-query draw repeats)."""
     vocab = vocabularies(vocab_seed, zipf_s)
     stop = _stop_words()
     rng = random.Random(f"queries-{seed}")
-    out = []
-    for _ in range(n):
+    out: list[str] = []
+    seen = set(exclude)
+    while len(out) < n:
         lang = rng.choices(LANGS, LANG_WEIGHTS)[0]
         v = vocab[lang]
         k = rng.choices((1, 2, 3), QUERY_LENGTH_WEIGHTS)[0]
@@ -363,7 +367,10 @@ def sample_queries(n: int, seed: int = 0, vocab_seed: int = 0, zipf_s: float = Z
             w = rng.choices(v.words, cum_weights=v.cum_weights)[0]
             if w not in stop and w not in words:
                 words.append(w)
-        out.append(" ".join(words))
+        q = " ".join(words)
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
     return out
 
 
@@ -375,8 +382,8 @@ def sample_typo_queries(n: int, seed: int = 0, vocab_seed: int = 0, zipf_s: floa
     rng = random.Random(f"typos-{seed}")
     letters = {"bg": "абвгдежзийклмнопрстуфхцчшщъьюя", "es": "abcdefghijlmnopqrstuvzñ",
                "en": "abcdefghijklmnopqrstuvwxyz"}
-    out = []
-    for _ in range(n):
+    out: list[str] = []
+    while len(out) < n:
         lang = rng.choices(LANGS, LANG_WEIGHTS)[0]
         v = vocab[lang]
         words: list[str] = []
@@ -391,7 +398,9 @@ def sample_typo_queries(n: int, seed: int = 0, vocab_seed: int = 0, zipf_s: floa
         w = words[i]
         j = rng.randrange(1, len(w))
         words[i] = w[:j] + rng.choice([c for c in letters[lang] if c != w[j]]) + w[j + 1:]
-        out.append(" ".join(words))
+        q = " ".join(words)
+        if q not in out:
+            out.append(q)
     return out
 
 
