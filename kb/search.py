@@ -5,6 +5,10 @@ and nothing outside kb.search / kb.indexer touches Whoosh objects.
 
 Facets are disjunctive: values of one facet combine with OR, facets with AND, and each facet's
 counts are computed with every *other* facet's selection applied.
+
+Query trees are Whoosh query objects (build_query), evaluated by kb.indexer.vector over whole
+posting lists with NumPy in one pass that gives both the ranking and the match set the facets
+are counted on; Whoosh's own collector is not used for searching.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, asdict
 
+import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
 
@@ -22,6 +27,7 @@ from kb.config import Config
 from kb.expansion import Expansion, QueryExpander
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
+from kb.indexer.vector import SegmentCache, VectorView
 from kb.query import ParsedQuery, Word, normalise, parse
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -53,6 +59,7 @@ class SearchRequest:
     include_drafts: bool = False          # curators only
     page_size: int | None = None
     expand: bool = True                   # transliteration, translation, topic names
+    facets: bool = True                   # count the facets (False: hits and total only)
 
     def selected(self, facet: str) -> list[str]:
         return [v for v in self.filters.get(facet, []) if v]
@@ -167,7 +174,8 @@ class SearchService:
         self.store = store or IndexStore(config)
         self.expander = expander or QueryExpander(config)
         self._typo_cache: dict[int, dict[str, list[str]]] = {}
-        self._cache_lock = threading.Lock()
+        self._cache_lock = threading.RLock()
+        self._segments = SegmentCache()
 
     # ------------------------------------------------------------------ validation
     def validate(self, req: SearchRequest) -> list[str]:
@@ -329,81 +337,48 @@ class SearchService:
             return wq.AndNot(positive, wq.Or(excluded))
         return positive
 
-    # ------------------------------------------------------------------ per-snapshot caches
-    def _doc_values(self, snap) -> dict:
-        """facet -> {docnum: tuple(values)} and the set of live docnums, built once per snapshot."""
-        cache = snap.cache.get("docvals")
-        if cache is None:
-            reader = snap.searcher.reader()
-            values = {f: {} for f in FACET_FIELDS}
-            years = {}
-            live = set()
-            for docnum, stored in reader.iter_docs():
-                d = stored["doc"]
-                live.add(docnum)
-                values["region"][docnum] = (d["region"],)
-                values["country"][docnum] = (d["country"],)
-                values["doctype"][docnum] = (d["doctype"],)
-                values["language"][docnum] = (d["lang"],)
-                values["organisation_type"][docnum] = (d["organisation_type"],)
-                values["status"][docnum] = (d["status"],)
-                values["topic"][docnum] = tuple(d["topics"])
-                values["target_group"][docnum] = tuple(d["target_groups"])
-                values["instrument"][docnum] = tuple(d["instruments"])
-                values["year"][docnum] = (str(d["year_start"]),)
-                last = d["year_end"] or d["year_start"]
-                if d.get("ongoing") and not d["year_end"]:
-                    last = YEAR_MAX
-                years[docnum] = (d["year_start"], last)
-            published = {n for n in live if values["status"][n][0] == "published"}
-            cache = {"values": values, "years": years, "live": live, "published": published}
-            snap.cache["docvals"] = cache
-        return cache
+    # ------------------------------------------------------------------ per-snapshot arrays
+    def _view(self, snap) -> VectorView:
+        """The snapshot as NumPy arrays (kb.indexer.vector), built once per snapshot; segments
+        unchanged since the previous snapshot keep their arrays."""
+        view = snap.cache.get("vector")
+        if view is None:
+            with self._cache_lock:
+                view = snap.cache.get("vector")
+                if view is None:
+                    view = VectorView(snap.searcher, self._segments, snap.key[0], FACET_FIELDS)
+                    snap.cache["vector"] = view
+        return view
 
-    def _facet_filter(self, cache, facet: str, selected: list[str]) -> frozenset[int]:
-        """Documents having any of the selected values: computed once per index state."""
-        key = (facet, frozenset(selected))
-        filters = cache.setdefault("filters", {})
-        docs = filters.get(key)
-        if docs is None:
-            wanted = set(selected)
-            docs = frozenset(n for n, vals in cache["values"][facet].items() if wanted.intersection(vals))
-            if len(filters) > 2000:
-                filters.clear()
-            filters[key] = docs
-        return docs
+    def _year_mask(self, view: VectorView, year_from, year_to):
+        lo = year_from if year_from is not None else YEAR_MIN
+        hi = year_to if year_to is not None else YEAR_MAX
+        start = view.column("year")
+        last = np.maximum(view.column("year_end"), start)
+        return (start <= hi) & (last >= lo)
 
     def _prepare(self, snap, req: SearchRequest):
-        """(parsed query, Whoosh query, docs matching the text, {facet: docs passing its filter})."""
-        searcher = snap.searcher
-        cache = self._doc_values(snap)
+        """(parsed query, Whoosh query, scores, mask of documents matching the text,
+        {facet: mask of documents passing its filter})."""
+        view = self._view(snap)
         parsed = parse(req.q)
-        query = self.build_query(searcher, parsed, expand=req.expand)
-        base = cache["live"] if req.include_drafts else cache["published"]
-        if isinstance(query, wq.Every):
-            matched = set(base)
-        else:
-            matched = base.intersection(query.docs(searcher))
+        query = self.build_query(snap.searcher, parsed, expand=req.expand)
+        matches = view.evaluate(query)
+        matched = matches.mask & (view.live if req.include_drafts else view.published)
         filters = {}
         for facet in FILTER_FACETS:
             sel = req.selected(facet)
             if sel:
-                filters[facet] = self._facet_filter(cache, facet, sel)
+                filters[facet] = view.value_mask(facet, sel)
         if req.year_from is not None or req.year_to is not None:
-            lo = req.year_from if req.year_from is not None else YEAR_MIN
-            hi = req.year_to if req.year_to is not None else YEAR_MAX
-            filters["year"] = {n for n, (a, b) in cache["years"].items() if a <= hi and b >= lo}
-        return parsed, query, matched, filters
+            filters["year"] = self._year_mask(view, req.year_from, req.year_to)
+        return parsed, query, matches.scores, matched, filters
 
     @staticmethod
-    def _sort_args(sort: str, query) -> dict:
+    def _order(sort: str, query) -> str:
         if sort == "relevance" and isinstance(query, wq.Every):
-            sort = "newest"
-        if sort in ("newest", "oldest"):
-            return dict(sortedby=["date_sort", "title_sort"], reverse=(sort == "newest"))
-        if sort == "title":
-            return dict(sortedby="title_sort")
-        return {}
+            return "newest"
+        return sort
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResult:
@@ -418,7 +393,7 @@ class SearchService:
         # Real search logs repeat themselves: answers are kept per state of the index.
         key = (normalise(req.q), tuple(sorted((f, tuple(sorted(set(v)))) for f, v in req.filters.items() if v)),
                req.year_from, req.year_to, req.sort, req.page, req.ui_lang, req.include_drafts,
-               page_size, req.expand)
+               page_size, req.expand, req.facets)
         with self._cache_lock:
             results = snap.cache.setdefault("results", OrderedDict())
             cached = results.get(key)
@@ -434,58 +409,54 @@ class SearchService:
 
     def _search(self, snap, req: SearchRequest, page_size: int) -> SearchResult:
         searcher = snap.searcher
-        cache = self._doc_values(snap)
-        parsed, query, matched, filters = self._prepare(snap, req)
+        view = self._view(snap)
+        parsed, query, scores, matched, filters = self._prepare(snap, req)
 
-        final = set(matched)
-        for docs in filters.values():
-            final &= docs
-        total = len(final)
+        final = matched.copy()
+        for mask in filters.values():
+            final &= mask
+        total = int(final.sum())
 
         facets = []
-        shown = list(self.config.facets) + (["status"] if req.include_drafts else [])
+        shown = (list(self.config.facets) + (["status"] if req.include_drafts else [])) if req.facets else []
         for facet in shown:
-            base_set = set(matched)
-            for other, s in filters.items():
-                if other != facet:
-                    base_set &= s
-            facets.append(self._count_facet(cache, facet, base_set, req))
+            base = matched
+            others = [m for other, m in filters.items() if other != facet]
+            if others:
+                base = matched.copy()
+                for m in others:
+                    base &= m
+            facets.append(self._count_facet(view.count(facet, base), facet, req))
 
-        sort_args = self._sort_args(req.sort, query)
         page = req.page
         start = (page - 1) * page_size
         hits: list[Hit] = []
         if total and start < total:
-            kwargs = dict(filter=final, limit=start + page_size, terms=True, **sort_args)
-            results = searcher.search(query, **kwargs)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-            results.formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
-            for hit in results[start:start + page_size]:
-                hits.append(self._hit(hit, req.ui_lang, scored=not sort_args))
+            order = self._order(req.sort, query)
+            docnums = view.top(scores, final, start + page_size, order)[start:]
+            for docnum in docnums:
+                hits.append(self._hit(view, query, docnum, float(scores[docnum]), req.ui_lang,
+                                      scored=order == "relevance"))
         suggestion = ""
         if total == 0 and parsed.clauses:
             suggestion = self._suggest(searcher, parsed)
         drop_hints = []
         if total == 0 and filters:
             for facet in filters:
-                rest = set(matched)
-                for other, s in filters.items():
+                rest = matched.copy()
+                for other, m in filters.items():
                     if other != facet:
-                        rest &= s
-                if rest:
-                    drop_hints.append(DropHint(facet, len(rest)))
+                        rest &= m
+                count = int(rest.sum())
+                if count:
+                    drop_hints.append(DropHint(facet, count))
             drop_hints.sort(key=lambda h: -h.count)
         message = ""
         if total and start >= total:
             message = f"page: there are only {math.ceil(total / page_size)} pages of results"
         return SearchResult(req, hits, total, page, page_size, facets, suggestion, message, drop_hints)
 
-    def _count_facet(self, cache, facet: str, docs: set[int], req: SearchRequest) -> Facet:
-        counts: dict[str, int] = {}
-        column = cache["values"][facet]
-        for n in docs:
-            for v in column.get(n, ()):
-                counts[v] = counts.get(v, 0) + 1
+    def _count_facet(self, counts: dict[str, int], facet: str, req: SearchRequest) -> Facet:
         selected = set(req.selected(facet))
         vocab = self.config.vocabulary(facet)
         values = []
@@ -531,20 +502,20 @@ class SearchService:
                 out.append(" ".join(fixed) if isinstance(item, Word) else '"' + " ".join(fixed) + '"')
         return " ".join(out) if changed else ""
 
-    def _hit(self, hit, ui_lang: str, scored: bool = True) -> Hit:
-        d = hit["doc"]
+    def _hit(self, view: VectorView, query, docnum: int, score: float, ui_lang: str,
+             scored: bool = True) -> Hit:
+        d = view.searcher.stored_fields(docnum)["doc"]
         snippet = ""
         lang = d["lang"]
-        try:
-            matched_fields = {f for f, _t in (hit.matched_terms() or ())}
-        except Exception:  # noqa: BLE001 - no term information (e.g. a query for everything)
-            matched_fields = set()
+        matched = view.matched_terms(query, docnum)
         # highlighting re-analyses the text: only where a term matched, and only its first part
         for fname, text in ((f"body_{lang}", d["body"]), (f"summary_{lang}", d["summary"])):
-            if fname not in matched_fields:
+            words = {t for f, t in matched if f == fname}
+            if not words:
                 continue
             try:
-                snippet = hit.highlights(fname, text=text[:SNIPPET_SOURCE_CHARS], top=2)
+                snippet = self._highlight(view.searcher.schema[fname].analyzer,
+                                          text[:SNIPPET_SOURCE_CHARS], words)
             except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
                 snippet = ""
             if snippet:
@@ -561,10 +532,22 @@ class SearchService:
             doctype=d["doctype"], doctype_label=cfg.doctypes.label(d["doctype"], ui_lang),
             topics=[{"id": t, "label": cfg.topics.label(t, ui_lang)} for t in d["topics"]],
             status=d["status"], illustrative=d["illustrative"],
-            score=round(float(hit.score or 0.0), 4) if scored else 0.0, snippet_html=snippet,
+            score=round(score, 4) if scored else 0.0, snippet_html=snippet,
             snippet_text=re.sub(r"<[^>]+>", "", snippet).replace("&amp;", "&").replace("&lt;", "<")
             .replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'"),
         )
+
+    @staticmethod
+    def _highlight(analyzer, text: str, words: set[str], top: int = 2) -> str:
+        """Whoosh's highlighter (as Results.highlights runs it) for a text and matched terms."""
+        hl = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=220, surround=60),
+                                   formatter=highlight.HtmlFormatter(tagname="mark", classname="match",
+                                                                     termclass="t"))
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = hl._merge_matched_tokens(highlight.set_matched_filter(tokens, frozenset(words)))
+        fragments = hl.fragmenter.fragment_tokens(text, tokens)
+        fragments = highlight.top_fragments(fragments, top, hl.scorer, hl.order, minscore=1)
+        return hl.formatter.format(fragments)
 
     def all_matching(self, req: SearchRequest, limit: int = 10_000) -> tuple[list[dict], list[str]]:
         """Display data of every record the request matches, in its sort order (for exports)."""
@@ -575,14 +558,12 @@ class SearchService:
             snap = self.store.snapshot()
         except NoIndex as exc:
             return [], [str(exc)]
-        _parsed, query, final, filters = self._prepare(snap, req)
-        for docs in filters.values():
-            final &= docs
-        if not final:
-            return [], []
-        kwargs = dict(filter=final, limit=min(limit, len(final)), **self._sort_args(req.sort, query))
-        results = snap.searcher.search(query, **kwargs)
-        return [hit["doc"] for hit in results], []
+        view = self._view(snap)
+        _parsed, query, scores, final, filters = self._prepare(snap, req)
+        for mask in filters.values():
+            final &= mask
+        docnums = view.top(scores, final, limit, self._order(req.sort, query))
+        return [view.searcher.stored_fields(n)["doc"] for n in docnums], []
 
     # ------------------------------------------------------------------ more like this
     def similar(self, practice_id: str, ui_lang: str = "en", limit: int = 5,
@@ -611,25 +592,25 @@ class SearchService:
         if not key:
             return []
         query = wq.Or([wq.Term(f, t, boost=w) for f, t, w in key])
-        cache = self._doc_values(snap)
-        allowed = set(cache["published"])
-        allowed.discard(docnum)
+        view = self._view(snap)
+        matches = view.evaluate(query)
+        allowed = matches.mask & view.published
+        allowed[docnum] = False
         if exclude_same_region:
-            allowed = {n for n in allowed if cache["values"]["region"][n][0] != d["region"]}
+            allowed &= ~view.value_mask("region", [d["region"]])
         if regions:
-            allowed = {n for n in allowed if cache["values"]["region"][n][0] in regions}
-        if not allowed:
-            return []
+            allowed &= view.value_mask("region", regions)
         mine = [t for f, t, _w in key if f == "summary_en" and not t.isdigit()]
         out = []
-        for hit in searcher.search(query, filter=allowed, limit=limit):
-            other = hit["doc"]
+        for n in view.top(matches.scores, allowed, limit):
+            other = searcher.stored_fields(n)["doc"]
+            hit_score = float(matches.scores[n])
             theirs = {t for f, t, _w in self._key_terms(searcher, other, 30) if f == "summary_en"}
             shared = [t for t in mine if t in theirs]
             out.append(Similar(
                 id=other["id"], title=other["title"], title_en=other["title_en"], lang=other["lang"],
                 region=other["region"], region_label=self.config.regions.label(other["region"], ui_lang),
-                year_start=other["year_start"], score=round(float(hit.score), 3),
+                year_start=other["year_start"], score=round(hit_score, 3),
                 shared_terms=_surface(shared, " ".join([d.get("title_en") or d["title"], d.get("summary_en") or d["summary"]]),
                                       searcher.schema["summary_en"])))
         return out

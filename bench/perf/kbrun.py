@@ -13,12 +13,13 @@
         One long-lived SearchService, as a web worker holds it (dictionaries warmed up, one
         searcher). Times the first search (opens the searcher and builds kb's per-snapshot facet
         cache), warms up, then runs every query of the spec in each mode, one mode after another:
-          a    top-10, Whoosh direct: SearchService.build_query(searcher, parse(q)) then
-               searcher.search(query, limit=10) and the ids of the 10 hits: no facets, no
-               snippets, no published-only filter (every generated record is published);
-          a0   as a but exact: Whoosh's TopCollector with its matcher replacement turned off
-               (replace=0); a may miss matches that SearchService (which passes a filter set)
-               ranks in its top 10, a0 should not: the top 10s are compared on 50 queries;
+          a    top-10 through kb: SearchService.search(SearchRequest(q, page_size=10,
+               facets=False)): the 10 hits with snippets and the total, no facet counts;
+          a0   reference: the same query tree through Whoosh's own collector (TopCollector,
+               replace=0), top-10 ids. kb evaluates query trees with NumPy
+               (kb.indexer.vector); a0 shows what Whoosh's posting-at-a-time matchers cost on
+               the same tree. The top 10s of a0 and b are compared on 50 queries (they differ
+               where Whoosh's DisjunctionMax/AndNot matchers mis-score, see tests/test_vector.py);
           b    SearchService.search(SearchRequest(q, page_size=10)): top 10 + all 9 facet counts
                + snippets. This is also what a "top-10 only" request costs through kb, because
                SearchService always computes the facets;
@@ -62,8 +63,8 @@ from bench.perf.util import (Timer, cpu_seconds, dir_size, kb_config, latency_st
 
 MODES = ("a", "a0", "b", "b20", "c", "z", "bc")
 MODE_LABELS = {
-    "a": "top-10, Whoosh direct (build_query + searcher.search, limit 10; no facets/snippets)",
-    "a0": "as a, exact: TopCollector with matcher replacement off (replace=0)",
+    "a": "SearchService.search page_size=10, facets=False: top-10 + total + snippets",
+    "a0": "reference: the same query tree through Whoosh's own TopCollector (replace=0)",
     "b": "SearchService.search page_size=10: top-10 + 9 facet counts + snippets",
     "b20": "SearchService.search default request (page_size 20, as web page/API)",
     "c": "SearchService.search page_size=10, filters 1-2 regions + 1 topic, + facets",
@@ -144,7 +145,7 @@ def _raw_top10(service, q: str, exact: bool = False) -> list[str]:
 def _mode_fns(service):
     from kb.search import SearchRequest
     return {
-        "a": lambda q, f: _raw_top10(service, q),
+        "a": lambda q, f: service.search(SearchRequest(q=q, page_size=10, facets=False)),
         "a0": lambda q, f: _raw_top10(service, q, exact=True),
         "b": lambda q, f: service.search(SearchRequest(q=q, page_size=10)),
         "b20": lambda q, f: service.search(SearchRequest(q=q)),

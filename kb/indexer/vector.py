@@ -1,0 +1,492 @@
+"""Query evaluation and facet counting over whole posting lists with NumPy.
+
+Whoosh evaluates a query one posting at a time in Python: for kb's queries (each word looked up
+in ten fields, plus transliterations, translations and topic names) that is the profile's 71%,
+and counting facets over every match took a second pass over the same postings. This module reads
+Whoosh's own index — posting lists, field lengths, columns — into NumPy arrays, once per segment,
+and evaluates kb's query trees as array operations:
+
+    Term        BM25F exactly as Whoosh scores it (the searcher's weighting: idf, average field
+                length, B, K1; the field boost is in the stored weight), over the whole list
+    Or          sum of the children's scores          (Whoosh's UnionMatcher)
+    DisjunctionMax  maximum of the children's scores  (Whoosh's DisjunctionMaxMatcher)
+    AndNot      the positive side without the documents of the negative side
+    anything else (phrases, ...)  Whoosh's own matcher, posting by posting (exact by construction)
+
+so scores equal Whoosh's (tests compare them), the top hits are exact (no block skipping), and the
+match set used for facet counts comes from the same pass. Facets are (document, value) pair arrays
+counted with `np.bincount`; filters are boolean masks.
+
+Caches: per segment (segments are immutable; an incremental update adds a small one) — field
+lengths, facet pairs, columns and an LRU of posting lists; per snapshot (`VectorView`) — the
+global arrays, the live/published masks and facet filter masks. Deleted documents are masked out
+per snapshot.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BM25FScorer
+from whoosh.util.numeric import byte_to_length
+
+# field length byte -> length, as Whoosh decodes it
+_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+POSTINGS_BUDGET = 8_000_000        # postings kept in memory per segment (ids int32 + weights float32)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+class _Unsupported(Exception):
+    """The reader is not one this module knows how to read in bulk (use Whoosh's matcher)."""
+
+
+@dataclass
+class Matches:
+    """A query's answer over the whole index: scores and which documents matched."""
+    scores: np.ndarray        # float64[N]
+    mask: np.ndarray          # bool[N]
+
+
+class SegmentData:
+    """Arrays read from one immutable segment (shared by every snapshot that contains it)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.doccount = reader.doc_count_all()
+        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict = OrderedDict()
+        self._postings_size = 0
+        self._facets: dict[str, dict[str, np.ndarray]] = {}
+        self._columns: dict[str, list] = {}
+
+    # ------------------------------------------------------------------ field lengths
+    def lengths(self, fieldname: str) -> np.ndarray:
+        arr = self._lengths.get(fieldname)
+        if arr is None:
+            raw = np.zeros(self.doccount, dtype=np.uint8)
+            try:
+                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+                col = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if col is not None:
+                    count = min(col._count, self.doccount)
+                    if count:
+                        raw[:count] = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
+            except AttributeError:            # another codec: ask per document
+                arr = np.array([self.reader.doc_field_length(n, fieldname, 1) or 1
+                                for n in range(self.doccount)], dtype=np.float64)
+                self._lengths[fieldname] = arr
+                return arr
+            arr = _BYTE_TO_LENGTH[raw]
+            self._lengths[fieldname] = arr
+        return arr
+
+    # ------------------------------------------------------------------ postings
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums in this segment, weights) of a term, deleted documents included."""
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+                return hit
+        hit = self._read_postings(fieldname, text)
+        with self._lock:
+            self._postings[key] = hit
+            self._postings_size += len(hit[0])
+            while self._postings_size > POSTINGS_BUDGET and len(self._postings) > 1:
+                _k, old = self._postings.popitem(last=False)
+                self._postings_size -= len(old[0])
+        return hit
+
+    def _read_postings(self, fieldname: str, text: str):
+        reader = self.reader
+        if (fieldname, text) not in reader:
+            return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
+        try:
+            btext = reader._text_to_bytes(fieldname, text)
+            m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            m._read_ids                                   # noqa: B018 - the block API this needs
+        except AttributeError:
+            m = None
+        ids_parts, w_parts = [], []
+        if m is not None and hasattr(m, "_next_block"):
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                ids_parts.append(np.asarray(m._ids, dtype=np.int32))
+                w = m._weights
+                ids_parts_w = (np.frombuffer(w, dtype=np.float32) if getattr(w, "typecode", "") == "f"
+                               else np.asarray(w, dtype=np.float32))
+                w_parts.append(ids_parts_w)
+                m._next_block()
+        else:                                            # generic (slow) path
+            m = reader.postings(fieldname, text)
+            ids, ws = [], []
+            while m.is_active():
+                ids.append(m.id())
+                ws.append(m.weight())
+                m.next()
+            ids_parts, w_parts = [np.asarray(ids, dtype=np.int32)], [np.asarray(ws, dtype=np.float32)]
+        if not ids_parts:
+            return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+    # ------------------------------------------------------------------ facets and columns
+    def facet_postings(self, fieldname: str) -> dict[str, np.ndarray]:
+        """value -> docnums of this segment having it (a facet field's whole posting lists)."""
+        out = self._facets.get(fieldname)
+        if out is None:
+            out = {}
+            if fieldname in self.reader.schema:
+                for text in self.reader.field_terms(fieldname):
+                    ids, _w = self._read_postings(fieldname, text)
+                    out[text] = ids
+            self._facets[fieldname] = out
+        return out
+
+    def column(self, fieldname: str) -> list:
+        """A sortable column's values per document (decoded by the field)."""
+        out = self._columns.get(fieldname)
+        if out is None:
+            if self.reader.has_column(fieldname):
+                out = list(self.reader.column_reader(fieldname))
+            else:
+                out = [None] * self.doccount
+            self._columns[fieldname] = out
+        return out
+
+
+class SegmentCache:
+    """SegmentData by segment identity, kept while a snapshot uses the segment."""
+
+    def __init__(self, keep: int = 64):
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.keep = keep
+
+    def get(self, key, reader) -> SegmentData:
+        with self._lock:
+            data = self._data.get(key)
+            if data is None:
+                data = self._data[key] = SegmentData(reader)
+            else:
+                data.reader = reader                   # the newest open reader of that segment
+            self._data.move_to_end(key)
+            while len(self._data) > self.keep:
+                self._data.popitem(last=False)
+            return data
+
+
+def _segment_key(tag, reader, offset):
+    seg = reader.segment()
+    sid = seg.segment_id() if seg is not None else f"reader-{id(reader)}"
+    return (tag, sid)
+
+
+class VectorView:
+    """One index snapshot as arrays: evaluate queries, filter, count facets, order hits."""
+
+    def __init__(self, searcher, segment_cache: SegmentCache, tag: str, facet_fields: dict[str, str],
+                 status_field: str = "status", numeric_facets=("year",)):
+        self.searcher = searcher
+        self.N = searcher.doc_count_all()
+        reader = searcher.reader()
+        self.leaves = []
+        for sub, offset in reader.leaf_readers():
+            self.leaves.append((segment_cache.get(_segment_key(tag, sub, offset), sub), offset))
+        self.live = np.ones(self.N, dtype=bool)
+        for sub, offset in reader.leaf_readers():
+            deleted = getattr(sub, "deleted_docs_set", None)
+            if deleted:
+                self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
+        self.facet_fields = facet_fields
+        self.numeric_facets = set(numeric_facets)
+        self._lock = threading.Lock()
+        self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._filters: OrderedDict = OrderedDict()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._title_rank: np.ndarray | None = None
+        self.published = self.live & self.value_mask("status", ["published"]) if status_field else self.live
+
+    # ------------------------------------------------------------------ global arrays
+    def lengths(self, fieldname: str) -> np.ndarray:
+        arr = self._lengths.get(fieldname)
+        if arr is None:
+            parts = [seg.lengths(fieldname) for seg, _off in self.leaves]
+            arr = np.concatenate(parts) if parts else np.zeros(0)
+            self._lengths[fieldname] = arr
+        return arr
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global docnums (ascending) and weights of a term."""
+        ids, ws = [], []
+        for seg, offset in self.leaves:
+            i, w = seg.postings(fieldname, text)
+            if len(i):
+                ids.append(i.astype(np.int64) + offset)
+                ws.append(w)
+        if not ids:
+            return _EMPTY_IDS, np.zeros(0, dtype=np.float32)
+        if len(ids) == 1:
+            return ids[0], ws[0]
+        return np.concatenate(ids), np.concatenate(ws)
+
+    def pairs(self, facet: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(values, docnum per pair, value code per pair) of a facet over the whole index."""
+        with self._lock:
+            got = self._pairs.get(facet)
+        if got is not None:
+            return got
+        fieldname = self.facet_fields[facet]
+        if facet in self.numeric_facets:                 # one value per document, from the column
+            col = self.column(fieldname)
+            uniq, codes = np.unique(col, return_inverse=True)
+            got = ([str(v) for v in uniq.tolist()], np.arange(self.N, dtype=np.int64),
+                   codes.astype(np.int32))
+            with self._lock:
+                self._pairs[facet] = got
+            return got
+        per_seg = [(seg.facet_postings(fieldname), offset) for seg, offset in self.leaves]
+        values = sorted({v for d, _o in per_seg for v in d})
+        code = {v: i for i, v in enumerate(values)}
+        docs, vals = [], []
+        for d, offset in per_seg:
+            for v, ids in d.items():
+                docs.append(ids.astype(np.int64) + offset)
+                vals.append(np.full(len(ids), code[v], dtype=np.int32))
+        got = (values,
+               np.concatenate(docs) if docs else _EMPTY_IDS,
+               np.concatenate(vals) if vals else np.zeros(0, dtype=np.int32))
+        with self._lock:
+            self._pairs[facet] = got
+        return got
+
+    def column(self, fieldname: str, default=0) -> np.ndarray:
+        arr = self._columns.get(fieldname)
+        if arr is None:
+            values = []
+            for seg, _off in self.leaves:
+                values.extend(seg.column(fieldname))
+            arr = np.array([default if v is None else v for v in values], dtype=np.int64)
+            self._columns[fieldname] = arr
+        return arr
+
+    def title_rank(self) -> np.ndarray:
+        """Each document's position in title order (for sort=title)."""
+        if self._title_rank is None:
+            titles = []
+            for seg, _off in self.leaves:
+                titles.extend(seg.column("title_sort"))
+            titles = [t if isinstance(t, str) else (t.decode("utf-8", "replace") if t else "") for t in titles]
+            order = sorted(range(len(titles)), key=titles.__getitem__)
+            rank = np.empty(len(titles), dtype=np.int64)
+            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(titles))
+            self._title_rank = rank
+        return self._title_rank
+
+    # ------------------------------------------------------------------ filters and facets
+    def value_mask(self, facet: str, selected) -> np.ndarray:
+        """Documents having any of the selected values of a facet (cached per snapshot)."""
+        key = (facet, frozenset(selected))
+        with self._lock:
+            mask = self._filters.get(key)
+            if mask is not None:
+                self._filters.move_to_end(key)
+                return mask
+        values, docs, vals = self.pairs(facet)
+        codes = [i for i, v in enumerate(values) if v in key[1]]
+        mask = np.zeros(self.N, dtype=bool)
+        if codes:
+            mask[docs[np.isin(vals, codes)]] = True
+        with self._lock:
+            self._filters[key] = mask
+            if len(self._filters) > 2000:
+                self._filters.popitem(last=False)
+        return mask
+
+    def count(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        """value -> number of documents in `mask` having it."""
+        values, docs, vals = self.pairs(facet)
+        if not len(docs):
+            return {}
+        counts = np.bincount(vals[mask[docs]], minlength=len(values))
+        return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    # ------------------------------------------------------------------ query evaluation
+    def evaluate(self, query) -> Matches:
+        """Scores and match mask of a Whoosh query tree over every document (deleted included;
+        callers intersect with `live`/`published`)."""
+        if isinstance(query, wq.Every):
+            return Matches(np.zeros(self.N), self.live.copy())
+        kind, a, b = self._eval(query)
+        if kind == "sparse":
+            scores = np.zeros(self.N)
+            mask = np.zeros(self.N, dtype=bool)
+            scores[a] = b
+            mask[a] = True
+            return Matches(scores, mask)
+        return Matches(a, b)
+
+    def _eval(self, q):
+        """('sparse', ids, scores) with unique ascending ids, or ('dense', scores, mask)."""
+        cls = type(q)
+        if cls is wq.Term:
+            ids, scores = self._term(q.fieldname, q.text)
+            if q.boost != 1.0:
+                scores = scores * q.boost
+            return "sparse", ids, scores
+        if cls is wq.Or or cls is wq.DisjunctionMax:
+            if not q.subqueries:
+                return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+            if len(q.subqueries) == 1:
+                return self._boosted(*self._eval(q.subqueries[0]), q.boost)
+            if getattr(q, "scale", None):
+                return self._whoosh(q)
+            acc = np.zeros(self.N)
+            mask = np.zeros(self.N, dtype=bool)
+            is_max = cls is wq.DisjunctionMax
+            for sub in q.subqueries:
+                kind, a, b = self._eval(sub)
+                if kind == "sparse":
+                    if not len(a):
+                        continue
+                    if is_max:
+                        acc[a] = np.maximum(acc[a], b)
+                    else:
+                        acc[a] += b
+                    mask[a] = True
+                else:
+                    if is_max:
+                        np.maximum(acc, a, out=acc)
+                    else:
+                        acc += a
+                    mask |= b
+            if q.boost != 1.0:
+                acc *= q.boost
+            return "dense", acc, mask
+        if cls is wq.AndNot:
+            kind, a, b = self._eval(q.a)
+            scores, mask = self._dense(kind, a, b)
+            nkind, na, nb = self._eval(q.b)
+            neg = na if nkind == "sparse" else np.flatnonzero(nb)
+            mask[neg] = False
+            scores[neg] = 0.0
+            if q.boost != 1.0:
+                scores *= q.boost
+            return "dense", scores, mask
+        if q is wq.NullQuery or cls is type(wq.NullQuery):
+            return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+        return self._whoosh(q)
+
+    @staticmethod
+    def _boosted(kind, a, b, boost):
+        if boost == 1.0:
+            return kind, a, b
+        if kind == "sparse":
+            return kind, a, b * boost
+        return kind, a * boost, b
+
+    def _dense(self, kind, a, b):
+        if kind == "dense":
+            return a.copy(), b.copy()
+        scores = np.zeros(self.N)
+        mask = np.zeros(self.N, dtype=bool)
+        scores[a] = b
+        mask[a] = True
+        return scores, mask
+
+    def _term(self, fieldname: str, text: str):
+        searcher = self.searcher
+        if fieldname not in searcher.schema:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        ids, weights = self.postings(fieldname, text)
+        if not len(ids):
+            return _EMPTY_IDS, _EMPTY_SCORES
+        scorer = searcher.weighting.scorer(searcher, fieldname, text)
+        w = weights.astype(np.float64)
+        if isinstance(scorer, BM25FScorer) and type(scorer)._score is BM25FScorer._score:
+            fl = self.lengths(fieldname)[ids]
+            K1, B = scorer.K1, scorer.B
+            scores = scorer.idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / scorer.avgfl)))
+        elif type(scorer).__name__ == "WeightScorer":
+            scores = w
+        else:                                           # another weighting model: ask Whoosh
+            _kind, wids, wscores = self._whoosh(wq.Term(fieldname, text))
+            return wids, wscores
+        return ids, scores
+
+    def _whoosh(self, q):
+        """Whoosh's own matcher, posting by posting (phrases and anything unusual)."""
+        try:
+            m = q.matcher(self.searcher, self.searcher.context())
+        except Exception:  # noqa: BLE001 - a query Whoosh cannot match matches nothing
+            return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+        ids, scores = [], []
+        while m.is_active():
+            ids.append(m.id())
+            scores.append(m.score())
+            m.next()
+        if not ids:
+            return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+        ids_arr = np.asarray(ids, dtype=np.int64)
+        sc = np.asarray(scores, dtype=np.float64)
+        order = np.argsort(ids_arr, kind="stable")
+        ids_arr, sc = ids_arr[order], sc[order]
+        keep = np.ones(len(ids_arr), dtype=bool)
+        keep[1:] = ids_arr[1:] != ids_arr[:-1]
+        return "sparse", ids_arr[keep], sc[keep]
+
+    def matched_terms(self, query, docnum: int) -> set[tuple[str, str]]:
+        """The (field, term) pairs of the query that occur in one document (for highlighting)."""
+        out = set()
+        for fieldname, text in _query_terms(query):
+            ids, _w = self.postings(fieldname, text)
+            i = np.searchsorted(ids, docnum)
+            if i < len(ids) and ids[i] == docnum:
+                out.add((fieldname, text))
+        return out
+
+    # ------------------------------------------------------------------ ordering
+    def top(self, scores: np.ndarray, mask: np.ndarray, k: int, sort: str = "relevance") -> list[int]:
+        """The first k documents of `mask` in the given order (ties: lower docnum first)."""
+        docs = np.flatnonzero(mask)
+        if not len(docs) or k <= 0:
+            return []
+        if sort == "relevance":
+            s = scores[docs]
+            if len(docs) > k:
+                part = np.argpartition(-s, k - 1)[:k]
+                # documents tied with the k-th score may be outside `part`: include them all
+                kth = s[part].min()
+                part = np.flatnonzero(s >= kth)
+                docs, s = docs[part], s[part]
+            order = np.lexsort((docs, -s))
+            return docs[order][:k].tolist()
+        dates = self.column("date_sort")[docs]
+        if sort == "title":
+            order = np.lexsort((docs, self.title_rank()[docs]))
+        elif sort == "newest":
+            order = np.lexsort((docs, -self.title_rank()[docs], -dates))
+        else:                                            # oldest
+            order = np.lexsort((docs, self.title_rank()[docs], dates))
+        return docs[order][:k].tolist()
+
+
+def _query_terms(query):
+    """(field, term) of every term in a query tree, phrases' words included."""
+    out = []
+    try:
+        for fieldname, text in query.iter_all_terms(phrases=True):
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            out.append((fieldname, text))
+    except TypeError:
+        for fieldname, text in query.iter_all_terms():
+            out.append((fieldname, text if isinstance(text, str) else text.decode("utf-8", "replace")))
+    return list(dict.fromkeys(out))
