@@ -16,15 +16,17 @@ import dataclasses
 import math
 import threading
 import re
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field, asdict
 
 import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
+from whoosh.analysis import Token
 
 from kb.config import Config
 from kb.expansion import Expansion, QueryExpander
+from kb.indexer.analysis import WORD_PATTERN
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
 from kb.indexer.vector import SegmentCache, VectorView
@@ -45,6 +47,7 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 TYPO_BOOST = 0.8
 RESULT_CACHE_SIZE = 512       # answers kept per state of the index (repeated queries)
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
+_WORD_RE = re.compile(WORD_PATTERN)
 
 
 @dataclass
@@ -100,6 +103,48 @@ class Similar:
     year_start: int
     score: float
     shared_terms: list[str]
+
+
+def _context_fragments(text: str, toks, maxchars: int, surround: int,
+                       charlimit: int = highlight.DEFAULT_CHARLIMIT):
+    """whoosh.highlight.ContextFragmenter.fragment_tokens over (startchar, endchar, matched, text)
+    tuples, line for line."""
+    first = None
+    firsts: deque[int] = deque()
+    countdown = -1
+    tks = []
+    endchar = None
+    currentlen = 0
+    for startchar, endchar, matched, term in toks:
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and not matched:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif matched:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tks.append(Token(text=term, startchar=startchar, endchar=endchar, boost=1.0, matched=True))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
+                tks = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+    if tks:
+        yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
 
 
 def _surface(stems: list[str], text: str, field) -> list[str]:
@@ -176,6 +221,8 @@ class SearchService:
         self._typo_cache: dict[int, dict[str, list[str]]] = {}
         self._cache_lock = threading.RLock()
         self._segments = SegmentCache()
+        self._token_memo: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._terms_memo: dict[tuple[str, str], list[str]] = {}
 
     # ------------------------------------------------------------------ validation
     def validate(self, req: SearchRequest) -> list[str]:
@@ -212,10 +259,17 @@ class SearchService:
 
     # ------------------------------------------------------------------ query building
     def _field_terms(self, schema, fieldname: str, word: str) -> list[str]:
-        try:
-            return [t for t in schema[fieldname].process_text(word, mode="query") if t]
-        except Exception:  # noqa: BLE001 - an analyzer hiccup on odd input must not fail the search
-            return []
+        key = (fieldname, word)
+        terms = self._terms_memo.get(key)
+        if terms is None:
+            try:
+                terms = [t for t in schema[fieldname].process_text(word, mode="query") if t]
+            except Exception:  # noqa: BLE001 - an analyzer hiccup on odd input must not fail the search
+                terms = []
+            if len(self._terms_memo) > 100_000:
+                self._terms_memo.clear()
+            self._terms_memo[key] = terms
+        return list(terms)
 
     def _terms_query(self, fname: str, terms: list[str], boost: float = 1.0) -> wq.Query | None:
         if not terms:
@@ -434,8 +488,10 @@ class SearchService:
         if total and start < total:
             order = self._order(req.sort, query)
             docnums = view.top(scores, final, start + page_size, order)[start:]
+            snippet_fields = [f for f in TEXT_FIELDS if not f.startswith("title_")]
+            matched = view.matched_terms_of(query, docnums, snippet_fields)
             for docnum in docnums:
-                hits.append(self._hit(view, query, docnum, float(scores[docnum]), req.ui_lang,
+                hits.append(self._hit(view, matched[docnum], docnum, float(scores[docnum]), req.ui_lang,
                                       scored=order == "relevance"))
         suggestion = ""
         if total == 0 and parsed.clauses:
@@ -502,19 +558,18 @@ class SearchService:
                 out.append(" ".join(fixed) if isinstance(item, Word) else '"' + " ".join(fixed) + '"')
         return " ".join(out) if changed else ""
 
-    def _hit(self, view: VectorView, query, docnum: int, score: float, ui_lang: str,
-             scored: bool = True) -> Hit:
+    def _hit(self, view: VectorView, matched: set[tuple[str, str]], docnum: int, score: float,
+             ui_lang: str, scored: bool = True) -> Hit:
         d = view.searcher.stored_fields(docnum)["doc"]
         snippet = ""
         lang = d["lang"]
-        matched = view.matched_terms(query, docnum)
         # highlighting re-analyses the text: only where a term matched, and only its first part
         for fname, text in ((f"body_{lang}", d["body"]), (f"summary_{lang}", d["summary"])):
             words = {t for f, t in matched if f == fname}
             if not words:
                 continue
             try:
-                snippet = self._highlight(view.searcher.schema[fname].analyzer,
+                snippet = self._highlight(fname, view.searcher.schema[fname].analyzer,
                                           text[:SNIPPET_SOURCE_CHARS], words)
             except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
                 snippet = ""
@@ -537,17 +592,48 @@ class SearchService:
             .replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'"),
         )
 
-    @staticmethod
-    def _highlight(analyzer, text: str, words: set[str], top: int = 2) -> str:
-        """Whoosh's highlighter (as Results.highlights runs it) for a text and matched terms."""
-        hl = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=220, surround=60),
-                                   formatter=highlight.HtmlFormatter(tagname="mark", classname="match",
-                                                                     termclass="t"))
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        tokens = hl._merge_matched_tokens(highlight.set_matched_filter(tokens, frozenset(words)))
-        fragments = hl.fragmenter.fragment_tokens(text, tokens)
-        fragments = highlight.top_fragments(fragments, top, hl.scorer, hl.order, minscore=1)
-        return hl.formatter.format(fragments)
+    def _highlight(self, fieldname: str, analyzer, text: str, words: set[str], top: int = 2) -> str:
+        """What Whoosh's highlighter gives (as Results.highlights runs it: ContextFragmenter
+        220/60, BasicFragmentScorer, best `top` in text order, HtmlFormatter with <mark>), computed
+        over plain tuples: the analyzers work token by token, so each distinct written word is
+        analysed once per process, and Token objects are made only for matched words.
+        tests/test_vector.py compares the output with Whoosh's."""
+        memo = self._token_memo.setdefault(fieldname, {})
+        toks = []                       # [startchar, endchar, matched, text], merged as Whoosh does
+        cur = None
+        for m in _WORD_RE.finditer(text):
+            raw = m.group()
+            terms = memo.get(raw)
+            if terms is None:
+                terms = tuple(t.text for t in analyzer(raw, mode="index", removestops=False))
+                if len(memo) < 200_000:
+                    memo[raw] = terms
+            start, end = m.span()
+            for term in terms:
+                if term not in words:
+                    if cur is not None:
+                        toks.append(cur)
+                        cur = None
+                    toks.append((start, end, False, term))
+                elif cur is None:
+                    cur = [start, end, True, term]
+                elif start <= cur[1]:
+                    if end > cur[1]:
+                        cur[3] += term[cur[1] - end:]
+                        cur[1] = end
+                else:
+                    toks.append(cur)
+                    cur = None
+                    toks.append((start, end, True, term))
+        if cur is not None:
+            toks.append(cur)
+        if not any(t[2] for t in toks):
+            return ""
+        fragments = _context_fragments(text, toks, maxchars=220, surround=60)
+        scorer = highlight.BasicFragmentScorer()
+        fragments = highlight.top_fragments(fragments, top, scorer, highlight.FIRST, minscore=1)
+        formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+        return formatter.format(fragments)
 
     def all_matching(self, req: SearchRequest, limit: int = 10_000) -> tuple[list[dict], list[str]]:
         """Display data of every record the request matches, in its sort order (for exports)."""

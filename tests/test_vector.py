@@ -13,6 +13,7 @@ those two nodes combines Whoosh's answers for each leaf by the documented semant
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -181,3 +182,35 @@ def test_an_updated_record_counts_once_and_shows_its_new_text(built_config, tmp_
         sum(v.count for v in before.facet("region").values)
     found = service.search(SearchRequest(q="квазиуникалнодумче"))
     assert [h.id for h in found.hits] == [p.id]
+
+
+SNIPPET_QUERIES = ["електронни услуги", "participación ciudadana", "open data training", "e-services",
+                   "прозрачност", "обучение на служители", "ventanilla única", "citizens budget"]
+
+
+def test_snippets_equal_whooshs_highlighter(service, searcher_view):
+    """SearchService._highlight (token-by-token memoised analysis) gives Whoosh's own output."""
+    compared = sum(_compare_snippets(service, searcher_view, text) for text in SNIPPET_QUERIES)
+    assert compared >= 10
+
+
+def _compare_snippets(service, searcher_view, text) -> int:
+    from whoosh import highlight
+    from kb.search import SNIPPET_SOURCE_CHARS
+    searcher, _view = searcher_view
+    q = service.build_query(searcher, parse(text), expand=False)
+    results = searcher.search(q, limit=5, terms=True)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+    results.formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+    compared = 0
+    for hit in results:
+        d = hit["doc"]
+        for fname, body in ((f"body_{d['lang']}", d["body"]), (f"summary_{d['lang']}", d["summary"])):
+            source = body[:SNIPPET_SOURCE_CHARS]
+            words = {t.decode() if isinstance(t, bytes) else t for f, t in results.matched_terms() if f == fname}
+            expected = hit.highlights(fname, text=source, top=2)
+            got = service._highlight(fname, searcher.schema[fname].analyzer, source, words)
+            # Whoosh numbers term classes (t0, t1, ...) across a whole result page; kb per snippet
+            assert re.sub(r"match t\d+", "match t", got) == re.sub(r"match t\d+", "match t", expected)
+            compared += bool(expected)
+    return compared

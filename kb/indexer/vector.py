@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 # field length byte -> length, as Whoosh decodes it
@@ -408,21 +408,34 @@ class VectorView:
         ids, weights = self.postings(fieldname, text)
         if not len(ids):
             return _EMPTY_IDS, _EMPTY_SCORES
-        scorer = searcher.weighting.scorer(searcher, fieldname, text)
+        weighting = searcher.weighting
         w = weights.astype(np.float64)
-        if isinstance(scorer, BM25FScorer) and type(scorer)._score is BM25FScorer._score:
+        if not searcher.schema[fieldname].scorable:
+            scores = w                                   # Whoosh's WeightScorer
+        elif type(weighting) is BM25F:
+            # BM25FScorer's parameters, without building a scorer (it reads the term info)
+            B = weighting._field_B.get(fieldname, weighting.B)
+            K1 = weighting.K1
+            idf = searcher.idf(fieldname, text)
+            avgfl = searcher.avg_field_length(fieldname) or 1
             fl = self.lengths(fieldname)[ids]
-            K1, B = scorer.K1, scorer.B
-            scores = scorer.idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / scorer.avgfl)))
-        elif type(scorer).__name__ == "WeightScorer":
-            scores = w
-        else:                                           # another weighting model: ask Whoosh
+            scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+        else:                                            # another weighting model: ask Whoosh
             _kind, wids, wscores = self._whoosh(wq.Term(fieldname, text))
             return wids, wscores
         return ids, scores
 
     def _whoosh(self, q):
         """Whoosh's own matcher, posting by posting (phrases and anything unusual)."""
+        if type(q) is wq.Phrase:
+            # a phrase can only match where all its words occur: most expansions' phrases
+            # (translations of several words) occur nowhere, and need no matcher at all
+            common = None
+            for word in q.words:
+                ids, _w = self.postings(q.fieldname, word)
+                common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
+                if not len(common):
+                    return "sparse", _EMPTY_IDS, _EMPTY_SCORES
         try:
             m = q.matcher(self.searcher, self.searcher.context())
         except Exception:  # noqa: BLE001 - a query Whoosh cannot match matches nothing
@@ -442,14 +455,23 @@ class VectorView:
         keep[1:] = ids_arr[1:] != ids_arr[:-1]
         return "sparse", ids_arr[keep], sc[keep]
 
-    def matched_terms(self, query, docnum: int) -> set[tuple[str, str]]:
-        """The (field, term) pairs of the query that occur in one document (for highlighting)."""
-        out = set()
+    def matched_terms_of(self, query, docnums: list[int], fields=None) -> dict[int, set[tuple[str, str]]]:
+        """For each document, the (field, term) pairs of the query it contains (for highlighting),
+        optionally only in the given fields."""
+        out: dict[int, set[tuple[str, str]]] = {d: set() for d in docnums}
+        if not docnums:
+            return out
+        wanted = np.asarray(docnums, dtype=np.int64)
         for fieldname, text in _query_terms(query):
+            if fields is not None and fieldname not in fields:
+                continue
             ids, _w = self.postings(fieldname, text)
-            i = np.searchsorted(ids, docnum)
-            if i < len(ids) and ids[i] == docnum:
-                out.add((fieldname, text))
+            if not len(ids):
+                continue
+            i = np.searchsorted(ids, wanted)
+            i[i >= len(ids)] = len(ids) - 1
+            for d in wanted[ids[i] == wanted].tolist():
+                out[d].add((fieldname, text))
         return out
 
     # ------------------------------------------------------------------ ordering
