@@ -454,7 +454,8 @@ class SearchService:
             if cached is not None:
                 results.move_to_end(key)
                 return dataclasses.replace(cached, request=req)
-        result = self._search(snap, req, page_size)
+        with snap.lock:
+            result = self._search(snap, req, page_size)
         with self._cache_lock:
             results[key] = result
             if len(results) > RESULT_CACHE_SIZE:
@@ -644,12 +645,13 @@ class SearchService:
             snap = self.store.snapshot()
         except NoIndex as exc:
             return [], [str(exc)]
-        view = self._view(snap)
-        _parsed, query, scores, final, filters = self._prepare(snap, req)
-        for mask in filters.values():
-            final &= mask
-        docnums = view.top(scores, final, limit, self._order(req.sort, query))
-        return [view.searcher.stored_fields(n)["doc"] for n in docnums], []
+        with snap.lock:
+            view = self._view(snap)
+            _parsed, query, scores, final, filters = self._prepare(snap, req)
+            for mask in filters.values():
+                final &= mask
+            docnums = view.top(scores, final, limit, self._order(req.sort, query))
+            return [view.searcher.stored_fields(n)["doc"] for n in docnums], []
 
     # ------------------------------------------------------------------ more like this
     def similar(self, practice_id: str, ui_lang: str = "en", limit: int = 5,
@@ -665,7 +667,8 @@ class SearchService:
         if key not in cached:
             if len(cached) > 5000:
                 cached.clear()
-            cached[key] = self._similar(snap, practice_id, ui_lang, limit, regions, exclude_same_region)
+            with snap.lock:
+                cached[key] = self._similar(snap, practice_id, ui_lang, limit, regions, exclude_same_region)
         return list(cached[key])
 
     def _similar(self, snap, practice_id, ui_lang, limit, regions, exclude_same_region):
@@ -741,7 +744,8 @@ class SearchService:
             snap = self.store.snapshot()
         except NoIndex:
             return None
-        stored = snap.searcher.document(id=practice_id)
+        with snap.lock:
+            stored = snap.searcher.document(id=practice_id)
         if not stored:
             return None
         d = stored["doc"]

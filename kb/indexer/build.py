@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 SCHEMA_FILE = "kb-schema-version"
 WRITER_TIMEOUT = 30.0     # seconds to wait for another writer's lock before giving up
+# Segments stay separate files. whoosh3 3.54 opens a file inside a compound segment as a BytesIO
+# copy of it (structfile.BufferFile), so a 100k-record index cost each worker ~500 MiB of copies
+# of its postings and stored fields; separate files are read from the page cache.
+COMPOUND = False
 
 
 class IndexError_(RuntimeError):
@@ -178,7 +182,7 @@ def build_generation(config: Config, documents, count: int, progress: bool = Fal
     tmp.mkdir()
     try:
         ix = whoosh_index.create_in(str(tmp), build_schema())
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=128, compound=COMPOUND)
         bar = _progress_bar(count, progress, "indexing")
         try:
             for doc in documents:
@@ -235,7 +239,7 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False) 
     changed = [p for pid, p in wanted.items() if pid in indexed and indexed[pid] != p.content_hash()]
     removed = [pid for pid in indexed if pid not in wanted]
     if added or changed or removed:
-        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        writer = ix.writer(timeout=WRITER_TIMEOUT, compound=COMPOUND)
         try:
             for pid in removed:
                 writer.delete_by_term("id", pid)
@@ -257,7 +261,7 @@ def index_practice(config: Config, practice: Practice) -> None:
         update_index(config)
         return
     ix = whoosh_index.open_dir(str(gen))
-    writer = ix.writer(timeout=WRITER_TIMEOUT)
+    writer = ix.writer(timeout=WRITER_TIMEOUT, compound=COMPOUND)
     try:
         writer.update_document(**practice_document(practice))
     except BaseException:

@@ -27,6 +27,9 @@ class Snapshot:
     searcher: object
     key: tuple
     cache: dict = field(default_factory=dict)
+    # Whoosh's readers share open files (seek, then read): one thread at a time reads through
+    # a snapshot. A web worker serves one request at a time anyway; this guards threaded use.
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 class IndexStore:

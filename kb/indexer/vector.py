@@ -58,6 +58,7 @@ class SegmentData:
         self.reader = reader
         self.doccount = reader.doc_count_all()
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict = OrderedDict()
         self._postings_size = 0
@@ -94,7 +95,8 @@ class SegmentData:
             if hit is not None:
                 self._postings.move_to_end(key)
                 return hit
-        hit = self._read_postings(fieldname, text)
+        with self._read_lock:                  # Whoosh's files are shared seek+read handles
+            hit = self._read_postings(fieldname, text)
         with self._lock:
             self._postings[key] = hit
             self._postings_size += len(hit[0])
@@ -114,15 +116,20 @@ class SegmentData:
         except AttributeError:
             m = None
         ids_parts, w_parts = [], []
-        if m is not None and hasattr(m, "_next_block"):
+        if m is not None and hasattr(m, "_next_block") and not getattr(m, "_byteids", False):
+            # whole blocks: (delta-coded ids, weights, values) -> cumulative sum, one array each
             while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                ids_parts.append(np.asarray(m._ids, dtype=np.int32))
-                w = m._weights
-                ids_parts_w = (np.frombuffer(w, dtype=np.float32) if getattr(w, "typecode", "") == "f"
-                               else np.asarray(w, dtype=np.float32))
-                w_parts.append(ids_parts_w)
+                if m._data is None:
+                    m._read_data()
+                deltas, weights = m._data[0], m._data[1]
+                n = m._blocklength
+                ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)).astype(np.int32))
+                if weights is None:
+                    w_parts.append(np.ones(n, dtype=np.float32))
+                elif isinstance(weights, float):
+                    w_parts.append(np.full(n, weights, dtype=np.float32))
+                else:
+                    w_parts.append(np.asarray(weights, dtype=np.float32))
                 m._next_block()
         else:                                            # generic (slow) path
             m = reader.postings(fieldname, text)
@@ -219,7 +226,7 @@ class VectorView:
         arr = self._lengths.get(fieldname)
         if arr is None:
             parts = [seg.lengths(fieldname) for seg, _off in self.leaves]
-            arr = np.concatenate(parts) if parts else np.zeros(0)
+            arr = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[fieldname] = arr
         return arr
 
