@@ -99,8 +99,9 @@ def evaluate(config: Config, task_dir: Path, split: str = "dev", progress: bool 
             if not rel:
                 continue
             text = q["text"] if query_transform is None else query_transform(q["text"])
+            # the ranking only: no facet counts, no snippets (the same query and scores)
             result = service.search(SearchRequest(q=text[:config.max_query_length], page_size=100,
-                                                  sort="relevance"))
+                                                  sort="relevance", facets=False, snippets=False))
             per[q["id"]] = score_query([h.id for h in result.hits], rel)
         t2 = time.perf_counter()
         service.store.close()

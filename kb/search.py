@@ -63,6 +63,7 @@ class SearchRequest:
     page_size: int | None = None
     expand: bool = True                   # transliteration, translation, topic names
     facets: bool = True                   # count the facets (False: hits and total only)
+    snippets: bool = True                 # highlight matched words (False: the summary start)
 
     def selected(self, facet: str) -> list[str]:
         return [v for v in self.filters.get(facet, []) if v]
@@ -447,7 +448,7 @@ class SearchService:
         # Real search logs repeat themselves: answers are kept per state of the index.
         key = (normalise(req.q), tuple(sorted((f, tuple(sorted(set(v)))) for f, v in req.filters.items() if v)),
                req.year_from, req.year_to, req.sort, req.page, req.ui_lang, req.include_drafts,
-               page_size, req.expand, req.facets)
+               page_size, req.expand, req.facets, req.snippets)
         with self._cache_lock:
             results = snap.cache.setdefault("results", OrderedDict())
             cached = results.get(key)
@@ -490,7 +491,8 @@ class SearchService:
             order = self._order(req.sort, query)
             docnums = view.top(scores, final, start + page_size, order)[start:]
             snippet_fields = [f for f in TEXT_FIELDS if not f.startswith("title_")]
-            matched = view.matched_terms_of(query, docnums, snippet_fields)
+            matched = (view.matched_terms_of(query, docnums, snippet_fields) if req.snippets
+                       else {d: set() for d in docnums})
             for docnum in docnums:
                 hits.append(self._hit(view, matched[docnum], docnum, float(scores[docnum]), req.ui_lang,
                                       scored=order == "relevance"))

@@ -274,3 +274,17 @@ def test_import_refuses_non_html_uploads_and_oversized_ones(client):
                                             "file": (BytesIO(big), "big.html")},
                     content_type="multipart/form-data")
     assert r.status_code == 413
+
+
+def test_page_cache_never_mixes_curators_and_visitors(app):
+    """Visitors' pages come from a per-worker cache keyed by URL, language and index state; a
+    signed-in curator's page (with drafts and forms) is never stored nor served to others."""
+    visitor, curator = app.test_client(), app.test_client()
+    assert sign_in(curator).status_code in (200, 302)
+    page = curator.get("/?q=services").get_data(as_text=True)
+    assert "Signed in as maria" in page
+    first = visitor.get("/?q=services").get_data(as_text=True)
+    assert "Signed in" not in first and "csrf_token" not in first
+    assert visitor.get("/?q=services").get_data(as_text=True) == first
+    assert "Signed in as maria" in curator.get("/?q=services").get_data(as_text=True)
+    assert visitor.get("/?q=services&lang=bg").get_data(as_text=True) != first

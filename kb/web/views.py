@@ -1,10 +1,14 @@
 """HTML pages: the search page and the practice page. The URL's query string is the whole state."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask_login import current_user
 
+from kb.indexer.store import NoIndex
 from kb.search import FILTER_FACETS, LANGUAGE_NAMES, SORTS, SearchRequest
 from kb.web.i18n import gettext, setup_i18n
 from kb.web.render import markdown_to_html
@@ -12,6 +16,33 @@ from kb.web.render import markdown_to_html
 bp = Blueprint("search", __name__)
 
 STATE_PARAMS = FILTER_FACETS + ("q", "year_from", "year_to", "sort", "page", "lang")
+PAGE_CACHE_SIZE = 512
+_page_lock = threading.Lock()
+
+
+def cached_page(make):
+    """A page as HTML, from the worker's page cache when possible. A page seen by a visitor who
+    is not signed in depends only on its URL, the interface language and the state of the index
+    (the key); signed-in curators see drafts and forms and always get a fresh page."""
+    if current_user.is_authenticated:
+        return make()
+    try:
+        state = service().store.snapshot().key
+    except NoIndex:
+        return make()
+    key = (request.endpoint, request.full_path, g.ui_lang, state)
+    cache = current_app.extensions.setdefault("kb_page_cache", OrderedDict())
+    with _page_lock:
+        page = cache.get(key)
+        if page is not None:
+            cache.move_to_end(key)
+            return page
+    page = make()
+    with _page_lock:
+        cache[key] = page
+        while len(cache) > PAGE_CACHE_SIZE:
+            cache.popitem(last=False)
+    return page
 
 
 def init_app(app: Flask) -> None:
@@ -97,6 +128,10 @@ def template_helpers():
 
 @bp.route("/")
 def search_page():
+    return cached_page(_search_page)
+
+
+def _search_page():
     req, problems = search_request_from_args()
     if problems:
         result = None
@@ -131,13 +166,17 @@ def search_page():
 
 @bp.route("/practice/<practice_id>")
 def practice_page(practice_id: str):
+    return cached_page(lambda: _practice_page(practice_id))
+
+
+def _practice_page(practice_id: str):
     practice = service().practice(practice_id)
     if practice is None:
         abort(404)
     related = [d for d in (service().get(r) for r in practice.related) if d]
     similar = service().similar(practice.id, g.ui_lang)
     return render_template("practice.html", p=practice, body_html=markdown_to_html(practice.body),
-                           cfg=kb_config(), related=related, similar=similar)
+                           cfg=kb_config(), related=related, similar=similar), 200
 
 
 @bp.app_errorhandler(404)
