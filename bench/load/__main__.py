@@ -6,7 +6,9 @@ Starts kb (`gunicorn 'kb.web:create_app()'`, workers from config.toml) on a free
 shipped corpus indexed into a temporary var/, and a bare Flask endpoint in the same way; runs wrk
 (Debian's `wrk`) against the search page, the API and the practice page for a bounded time each;
 prints req/s, p50/p95/p99 latency, errors, and each page's ratio to the bare endpoint.
-Only 127.0.0.1 is ever targeted; every run stops by itself.
+The last row walks through 3,000 different search URLs (words of the corpus, some with a region
+filter), so that kb's page and result caches cannot answer: the cost of a search nobody asked
+before. Only 127.0.0.1 is ever targeted; every run stops by itself.
 """
 from __future__ import annotations
 
@@ -57,9 +59,45 @@ def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
     raise SystemExit(f"{app} did not start: {proc.stderr.read().decode()[-2000:]}")
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def distinct_search_paths(config, n: int = 3000, seed: int = 7) -> list[str]:
+    """n different search-page URLs: one or two words of the corpus's titles and summaries (all
+    three languages), a third of them with a region filter - a log where nothing repeats."""
+    import random
+    from urllib.parse import urlencode
+    from kb.corpus import load_corpus
+    words = set()
+    for p in load_corpus(config).practices:
+        for text in (p.title, p.summary, p.title_en, p.summary_en):
+            words.update(w.lower() for w in re.findall(r"\w{5,}", text or "") if not w.isdigit())
+    words = sorted(words)
+    regions = [r.id for r in config.regions]
+    rng = random.Random(seed)
+    out = set()
+    while len(out) < n:
+        params = [("q", " ".join(rng.sample(words, rng.choice((1, 2)))))]
+        if rng.random() < 0.33:
+            params.append(("region", rng.choice(regions)))
+        out.add("/?" + urlencode(params))
+    return sorted(out, key=lambda _p: rng.random())
+
+
+def rotation_script(paths: list[str], tmp: str) -> str:
+    """A wrk script that walks through `paths` (each wrk thread from its own starting point)."""
+    lua = ["local paths = {"] + [f'  "{p}",' for p in paths] + ["}"]
+    lua += ["local counter = 0",
+            "setup = function(thread) thread:set('start', counter * 100003); counter = counter + 1 end",
+            "local i = 0",
+            "init = function(args) i = start or 0 end",
+            "request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end"]
+    lua.append((HERE / "report.lua").read_text(encoding="utf-8"))
+    path = Path(tmp) / "rotate.lua"
+    path.write_text("\n".join(lua), encoding="utf-8")
+    return str(path)
+
+
+def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-                          "-s", str(HERE / "report.lua"), url],
+                          "-s", script or str(HERE / "report.lua"), url],
                          capture_output=True, text=True, timeout=seconds + 60).stdout
     m = re.search(r"KB_RESULT (.*)", out)
     if not m:
@@ -93,9 +131,15 @@ def main():
         bare = wrk(f"http://127.0.0.1:{bare_port}/", args.seconds, args.connections)
         print(f"{'endpoint':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
         print(f"{'bare Flask endpoint':24} {bare['rps']:8.1f} {bare['p50']:8.2f} {bare['p95']:8.2f} {bare['p99']:8.2f} {int(bare['errors']):7d} {'1.00':>8}")
-        for name, path in PAGES:
-            r = wrk(f"http://127.0.0.1:{kb_port}{path}", args.seconds, args.connections)
+        runs = [(name, path, None) for name, path in PAGES]
+        paths = distinct_search_paths(config)
+        runs.append((f"search, {len(paths):,} URLs", "/", rotation_script(paths, tmp)))
+        for name, path, script in runs:
+            r = wrk(f"http://127.0.0.1:{kb_port}{path}", args.seconds, args.connections, script)
             print(f"{name:24} {r['rps']:8.1f} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {int(r['errors']):7d} {r['rps'] / bare['rps']:8.2f}", flush=True)
+        print(f"The first rows repeat one URL (kb answers from its page cache after the first request); "
+              f"the last walks {len(paths):,} different searches, so nearly every request computes "
+              f"its answer and renders its page.")
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)

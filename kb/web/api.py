@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from kb.web.views import search_request_from_args, service
+from kb.web.views import cached_page, search_request_from_args, service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,10 +29,15 @@ def _strict_api_language():
 
 @bp.route("/search")
 def api_search():
+    return cached_page(_api_search)
+
+
+def _api_search():
     req, problems = search_request_from_args()
     if problems:
         return _error(400, problems)
-    return jsonify(service().search(req).to_dict())
+    body = current_app.json.dumps(service().search(req).to_dict())
+    return body, 200, {"Content-Type": "application/json"}
 
 
 @bp.route("/practices/<practice_id>")

@@ -38,6 +38,8 @@ def cached_page(make):
             cache.move_to_end(key)
             return page
     page = make()
+    if not isinstance(page, tuple) or not isinstance(page[0], str):
+        return page                          # a Response object is never shared between requests
     with _page_lock:
         cache[key] = page
         while len(cache) > PAGE_CACHE_SIZE:
