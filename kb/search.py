@@ -312,7 +312,13 @@ class SearchService:
         fields = TEXT_FIELDS + ((META_FIELD,) if exp.kind == "translit" else ())
         for fname in fields:
             if fname == META_FIELD or fname.rsplit("_", 1)[-1] in exp.langs:
-                q = self._terms_query(fname, self._field_terms(schema, fname, exp.text), exp.boost)
+                terms = self._field_terms(schema, fname, exp.text)
+                if len(terms) > 1 and exp.kind != "translit":
+                    # a translation or topic name of several words: all of them, in any order
+                    # (a dictionary's "public administration" is as often "administration of ...")
+                    subs.append(wq.And([wq.Term(fname, t) for t in terms], boost=exp.boost))
+                    continue
+                q = self._terms_query(fname, terms, exp.boost)
                 if q is not None:
                     subs.append(q)
         if not subs:
@@ -336,7 +342,7 @@ class SearchService:
                 self._typo_cache.clear()
                 cache = self._typo_cache.setdefault(id(searcher), {})
             try:
-                cache[word] = searcher.corrector(SPELL_FIELD).suggest(word, limit=2, maxdist=2)
+                cache[word] = self._corrections(searcher, word, 2)
             except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
                 cache[word] = []
         suggestions = cache[word]
@@ -538,9 +544,20 @@ class SearchService:
                 values.append(FacetValue(v, v, 0, True))
         return Facet(facet, values)
 
+    @staticmethod
+    def _corrections(searcher, word: str, limit: int) -> list[str]:
+        """Index words close to `word`: one edit away first, else two (for words of 6+ letters).
+        The first letter (two, for two edits) is taken as typed: Whoosh walks its term list with
+        a Levenshtein automaton in Python, and fixing the prefix cuts that walk 5-10 fold (at 100k
+        records 115 ms -> 3-13 ms a word); a typo in the first letter goes uncorrected."""
+        corrector = searcher.corrector(SPELL_FIELD)
+        found = corrector.suggest(word, limit=limit, maxdist=1, prefix=1)
+        if not found and len(word) >= 6:
+            found = corrector.suggest(word, limit=limit, maxdist=2, prefix=2)
+        return found
+
     def _suggest(self, searcher, parsed: ParsedQuery) -> str:
         """A corrected query from the index vocabulary, or '' when no word needs correcting."""
-        corrector = searcher.corrector(SPELL_FIELD)
         reader = searcher.reader()
         changed = False
         out = []
@@ -552,7 +569,7 @@ class SearchService:
                     if len(w) < 3 or w.isdigit() or reader.frequency(SPELL_FIELD, w):
                         fixed.append(w)
                         continue
-                    sugg = corrector.suggest(w, limit=1, maxdist=2)
+                    sugg = self._corrections(searcher, w, 1)
                     if sugg and sugg[0] != w:
                         fixed.append(sugg[0])
                         changed = True

@@ -55,6 +55,10 @@ def reference(searcher, q) -> dict[int, float]:
     if isinstance(q, wq.AndNot):
         neg = reference(searcher, q.b)
         return {d: s * q.boost for d, s in reference(searcher, q.a).items() if d not in neg}
+    if isinstance(q, wq.And):
+        parts = [reference(searcher, c) for c in q.subqueries]
+        common = set.intersection(*(set(p) for p in parts))
+        return {d: sum(p[d] for p in parts) * q.boost for d in common}
     if isinstance(q, (wq.Or, wq.DisjunctionMax)):
         out: dict[int, float] = {}
         for child in q.subqueries:
@@ -84,6 +88,15 @@ def test_same_matches_and_scores_as_whoosh(service, searcher_view, text):
 def test_expanded_queries_score_as_the_reference(service, searcher_view, text):
     searcher, view = searcher_view
     q = service.build_query(searcher, parse(text), expand=True)
+    assert_same(reference(searcher, q), vector_scores(view, q))
+
+
+def test_and_matches_documents_with_every_word(searcher_view):
+    searcher, view = searcher_view
+    q = wq.And([wq.Term("body_en", "public"), wq.Term("body_en", "servic")], boost=0.35)
+    expected = whoosh_scores(searcher, q)
+    assert expected
+    assert_same(expected, vector_scores(view, q))
     assert_same(reference(searcher, q), vector_scores(view, q))
 
 

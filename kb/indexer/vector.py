@@ -9,6 +9,7 @@ and evaluates kb's query trees as array operations:
     Term        BM25F exactly as Whoosh scores it (the searcher's weighting: idf, average field
                 length, B, K1; the field boost is in the stored weight), over the whole list
     Or          sum of the children's scores          (Whoosh's UnionMatcher)
+    And         documents matching every child, sum   (Whoosh's IntersectionMatcher)
     DisjunctionMax  maximum of the children's scores  (Whoosh's DisjunctionMaxMatcher)
     AndNot      the positive side without the documents of the negative side
     anything else (phrases, ...)  Whoosh's own matcher, posting by posting (exact by construction)
@@ -377,6 +378,23 @@ class VectorView:
             if q.boost != 1.0:
                 acc *= q.boost
             return "dense", acc, mask
+        if cls is wq.And:
+            # documents matching every child; the score is the sum (Whoosh's IntersectionMatcher)
+            ids, scores = None, None
+            for sub in q.subqueries:
+                kind, a, b = self._eval(sub)
+                if kind == "dense":
+                    a, b = np.flatnonzero(b), a[np.flatnonzero(b)]
+                if ids is None:
+                    ids, scores = a, b
+                else:
+                    common, ia, ib = np.intersect1d(ids, a, assume_unique=True, return_indices=True)
+                    ids, scores = common, scores[ia] + b[ib]
+                if not len(ids):
+                    return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+            if ids is None:
+                return "sparse", _EMPTY_IDS, _EMPTY_SCORES
+            return "sparse", ids, scores * q.boost if q.boost != 1.0 else scores
         if cls is wq.AndNot:
             kind, a, b = self._eval(q.a)
             scores, mask = self._dense(kind, a, b)
