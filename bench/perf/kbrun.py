@@ -229,7 +229,7 @@ def run_query(args) -> dict:
     t_end = time.perf_counter() + share
     for q in queries[:50]:
         ids_b = [h.id for h in fns["b"](q, None).hits]
-        agree += _raw_top10(service, q) == ids_b
+        agree += [h.id for h in fns["a"](q, None).hits] == ids_b
         agree0 += _raw_top10(service, q, exact=True) == ids_b
         done += 1
         if time.perf_counter() > t_end:
