@@ -318,12 +318,33 @@ class VectorView:
                 self._filters.popitem(last=False)
         return mask
 
+    def dense_codes(self, facet: str) -> np.ndarray | None:
+        """For a facet with at most one value per document: each document's value code (-1:
+        none), or None for a multi-valued facet."""
+        key = ("dense", facet)
+        with self._lock:
+            if key in self._pairs:
+                return self._pairs[key]
+        values, docs, vals = self.pairs(facet)
+        codes = None
+        if len(np.unique(docs)) == len(docs):
+            codes = np.full(self.N, -1, dtype=np.int32)
+            codes[docs] = vals
+        with self._lock:
+            self._pairs[key] = codes
+        return codes
+
     def count(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         """value -> number of documents in `mask` having it."""
         values, docs, vals = self.pairs(facet)
         if not len(docs):
             return {}
-        counts = np.bincount(vals[mask[docs]], minlength=len(values))
+        codes = self.dense_codes(facet)
+        if codes is not None:
+            picked = codes[mask]
+            counts = np.bincount(picked[picked >= 0], minlength=len(values))
+        else:
+            counts = np.bincount(vals[mask[docs]], minlength=len(values))
         return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     # ------------------------------------------------------------------ query evaluation
