@@ -20,6 +20,7 @@ from whoosh import index as whoosh_index
 
 from kb.config import Config
 from kb.corpus import load_corpus, write_atomic
+from kb.indexer.fastwriter import FastWriter
 from kb.indexer.schema import SCHEMA_VERSION, build_schema
 from kb.model import Practice
 
@@ -178,7 +179,7 @@ def build_generation(config: Config, documents, count: int, progress: bool = Fal
     tmp.mkdir()
     try:
         ix = whoosh_index.create_in(str(tmp), build_schema())
-        writer = ix.writer(limitmb=128)
+        writer = FastWriter(ix)
         bar = _progress_bar(count, progress, "indexing")
         try:
             for doc in documents:
