@@ -12,8 +12,8 @@ from whoosh import index as whoosh_index
 
 from kb.corpus import load_corpus
 from kb.indexer.analysis import ANALYZERS, simple_analyzer
-from kb.indexer.build import practice_document
-from kb.indexer.fastwriter import CompiledAnalyzer, FastWriter, NotCompilable
+from kb.indexer.build import PARALLEL_FIELDS, practice_document
+from kb.indexer.fastwriter import CompiledAnalyzer, FastWriter, NotCompilable, _index_compiled, _plan_for
 from kb.indexer.schema import SPELL_FIELD, TEXT_FIELDS, build_schema
 
 CHAINS = {**{lang: make() for lang, make in ANALYZERS.items()}, "simple": simple_analyzer()}
@@ -105,15 +105,15 @@ def test_compiled_field_values_equal_whoosh_field_index(text):
         field = schema[name]
         expected = {tbytes: [0, weight, vbytes] for tbytes, _freq, weight, vbytes in field.index(text)}
         got: dict = {}
-        length = FastWriter._index_compiled(writer_plans[name], got, 0, text, 1.0)
+        length = _index_compiled(writer_plans[name], got, 0, text, 1.0)
         assert got == expected, name
         assert length == sum(freq for _t, freq, _w, _v in field.index(text)), name
 
 
 def _plans(schema):
-    from kb.indexer.fastwriter import _plan_for
-    analyzers: dict = {}
-    plans = {name: _plan_for(field, analyzers) for name, field in schema.items()}
+    compiled: list = []
+    plans = {name: _plan_for(field, compiled) for name, field in schema.items()}
+    assert len(compiled) == 4          # bg, es, en, and the simple chain of meta and words
     assert all(plans[name] for name in (*TEXT_FIELDS, "meta", SPELL_FIELD))
     return plans
 
@@ -121,13 +121,20 @@ def _plans(schema):
 # --------------------------------------------------------------------------- whole index
 
 
+WRITERS = ("fast", "blocks", "two processes")
+
+
 def _build(path, documents, writer: str) -> None:
     ix = whoosh_index.create_in(str(path), build_schema())
     if writer == "whoosh":
         w = ix.writer(limitmb=128)
+    elif writer == "two processes":
+        w = FastWriter(ix, second_process_fields=PARALLEL_FIELDS)
+        assert w.second_process
     else:
         w = FastWriter(ix)
         w.inline_codec = writer == "fast"
+        assert not w.second_process
     for doc in documents:
         w.add_document(**doc)
     w.commit(optimize=True)
@@ -154,13 +161,13 @@ def segment_contents(path) -> tuple[dict[str, bytes], tuple]:
 
 def assert_same_index(tmp_path, documents) -> None:
     built = {}
-    for writer in ("whoosh", "fast", "blocks"):
+    for writer in ("whoosh", *WRITERS):
         (tmp_path / writer).mkdir()
         _build(tmp_path / writer, documents, writer)
         built[writer] = segment_contents(tmp_path / writer)
     files, meta = built["whoosh"]
     assert len(files) > 20 and meta[0] == len(documents)
-    for writer in ("fast", "blocks"):
+    for writer in WRITERS:
         other_files, other_meta = built[writer]
         assert other_meta == meta, writer
         assert sorted(other_files) == sorted(files), writer
