@@ -13,7 +13,13 @@ from whoosh import index as whoosh_index
 from kb.corpus import load_corpus
 from kb.indexer.analysis import ANALYZERS, simple_analyzer
 from kb.indexer.build import PARALLEL_FIELDS, practice_document
-from kb.indexer.fastwriter import CompiledAnalyzer, FastWriter, NotCompilable, _index_compiled, _plan_for
+from kb.indexer.fastwriter import (
+    CompiledAnalyzer,
+    FastWriter,
+    NotCompilable,
+    _index_compiled,
+    _plan_for,
+)
 from kb.indexer.schema import SPELL_FIELD, TEXT_FIELDS, build_schema
 
 CHAINS = {**{lang: make() for lang, make in ANALYZERS.items()}, "simple": simple_analyzer()}
@@ -203,3 +209,49 @@ def test_full_build_uses_the_fast_writer_and_the_index_serves(built_config, serv
     from kb.search import SearchRequest
     assert current_generation(built_config) is not None
     assert service.search(SearchRequest(q="Бургас")).total > 0
+
+
+def test_a_failure_in_the_second_process_fails_the_build_and_releases_the_lock(tmp_path,
+                                                                                 corpus_documents):
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    w = FastWriter(ix, second_process_fields=PARALLEL_FIELDS)
+    assert w.second_process
+    for doc in corpus_documents[:5]:
+        w.add_document(**doc)
+    w.add_document(**{**corpus_documents[5], SPELL_FIELD: 12345})   # not text: field.index raises
+    with pytest.raises(RuntimeError, match="indexing process failed"):
+        w.commit(optimize=True)
+    assert w._child.process.poll() is not None           # the process has ended
+    ix.writer().cancel()                                  # the lock was released
+    ix.close()
+
+
+def test_cancelling_stops_the_second_process(tmp_path, corpus_documents):
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    w = FastWriter(ix, second_process_fields=PARALLEL_FIELDS)
+    for doc in corpus_documents[:5]:
+        w.add_document(**doc)
+    w.cancel()
+    assert w._child.process.poll() is not None
+    ix.writer().cancel()
+    ix.close()
+
+
+def test_without_a_second_process_the_writer_works_alone(tmp_path, corpus_documents, monkeypatch):
+    from kb.indexer import fastwriter
+
+    def broken(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(fastwriter._Child, "__init__", broken)
+    (tmp_path / "a").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "a"), build_schema())
+    w = FastWriter(ix, second_process_fields=PARALLEL_FIELDS)
+    assert not w.second_process
+    for doc in corpus_documents:
+        w.add_document(**doc)
+    w.commit(optimize=True)
+    ix.close()
+    (tmp_path / "b").mkdir()
+    _build(tmp_path / "b", corpus_documents, "whoosh")
+    assert segment_contents(tmp_path / "a") == segment_contents(tmp_path / "b")
