@@ -21,6 +21,7 @@ from kb.indexer.fastwriter import (
     _plan_for,
 )
 from kb.indexer.schema import SPELL_FIELD, TEXT_FIELDS, build_schema
+from tests.conftest import record_text
 
 CHAINS = {**{lang: make() for lang, make in ANALYZERS.items()}, "simple": simple_analyzer()}
 COMPILED = {name: CompiledAnalyzer(chain) for name, chain in CHAINS.items()}
@@ -255,3 +256,19 @@ def test_without_a_second_process_the_writer_works_alone(tmp_path, corpus_docume
     (tmp_path / "b").mkdir()
     _build(tmp_path / "b", corpus_documents, "whoosh")
     assert segment_contents(tmp_path / "a") == segment_contents(tmp_path / "b")
+
+
+def test_the_fast_writer_supports_the_pinned_whoosh():
+    from kb.indexer import fastwriter
+    assert fastwriter.supported(), "whoosh is not the release FastWriter reproduces"
+
+
+def test_with_another_whoosh_the_build_uses_whoosh_s_writer(make_project, monkeypatch):
+    from kb.indexer import fastwriter
+    from kb.indexer.build import update_index
+    monkeypatch.setattr(fastwriter, "supported", lambda: False)
+    monkeypatch.setattr(fastwriter, "FastWriter", None)       # would fail if used
+    cfg, write = make_project
+    write("burgas/bu-one.md", record_text(id="bu-one"))
+    summary = update_index(cfg, rebuild=True)
+    assert summary.rebuilt and summary.total == 1

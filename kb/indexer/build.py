@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 
 from kb.config import Config
 from kb.corpus import load_corpus, write_atomic
-from kb.indexer.fastwriter import FastWriter
+from kb.indexer import fastwriter
 from kb.indexer.schema import SCHEMA_VERSION, SPELL_FIELD, build_schema
 from kb.model import Practice
 
@@ -185,8 +185,12 @@ def build_generation(config: Config, documents, count: int, progress: bool = Fal
     tmp.mkdir()
     try:
         ix = whoosh_index.create_in(str(tmp), build_schema())
-        parallel = count >= PARALLEL_MIN_RECORDS and (os.cpu_count() or 1) >= 2
-        writer = FastWriter(ix, second_process_fields=PARALLEL_FIELDS if parallel else ())
+        if fastwriter.supported():     # the same index as Whoosh's writer, faster
+            parallel = count >= PARALLEL_MIN_RECORDS and (os.cpu_count() or 1) >= 2
+            writer = fastwriter.FastWriter(
+                ix, second_process_fields=PARALLEL_FIELDS if parallel else ())
+        else:
+            writer = ix.writer(limitmb=128)
         bar = _progress_bar(count, progress, "indexing")
         try:
             for doc in documents:

@@ -1,33 +1,43 @@
 """A faster writer for full index builds: the same index as Whoosh's SegmentWriter, less Python.
 
 Used only by kb.indexer.build.build_generation, which always writes into a fresh, empty index.
-Incremental updates and every read keep using Whoosh as it is. Two things change, not the index:
+Incremental updates and every read keep using Whoosh as it is. What changes is how the index is
+written, not what: tests/test_build_speed.py checks every file of the index byte for byte
+against Whoosh's writer (shipped corpus, 400 synthetic records, each writer mode).
 
-1. Analysis, memoised per word (CompiledAnalyzer). The analyzers in kb.indexer.analysis are
-   the definition of analysis and stay readable Whoosh chains. For a chain made of a
-   RegexTokenizer and filters that map each word on its own (lower-case, fold, stop, stem, the
-   keyword marker, the hyphen parts), the terms a word yields depend on the word alone, so they
-   are computed once per distinct word by running that word through the chain's own filters, and
-   remembered. Positions follow the one rule that spans words: a renumbering StopFilter gives
-   the kept tokens consecutive positions from the first kept token's word position; without one,
-   every term of a word takes the word's position. A chain with any other filter is not
-   compiled and is analysed by Whoosh as before. tests/test_build_speed.py checks the compiled
-   path token for token against the chain (texts, positions, boosts), and the whole index file
-   for file against Whoosh's writer.
+1. Analysis, memoised per word (CompiledAnalyzer). The analyzers in kb.indexer.analysis are the
+   definition of analysis and stay readable Whoosh chains. For a chain made of a RegexTokenizer
+   and filters that map each word on its own (lower-case, fold, stop, stem, the keyword marker,
+   the hyphen parts), the terms a word yields depend on the word alone, so they are computed
+   once per distinct word by running the word through the chain's own filters, and remembered.
+   Positions follow the one rule that spans words: a renumbering StopFilter gives the kept
+   tokens consecutive positions from the first kept token's word position; without one, every
+   term of a word takes the word's position. A chain with any other filter is not compiled and
+   is analysed by Whoosh as before. The tests compare the compiled path with each chain token
+   for token (text, position, boost) on the corpus and on random text.
 
-2. Postings grouped per (field, term) in memory (FastWriter). Whoosh's writer puts every
-   posting as a tuple into an external-sort pool (one pickle.dump per posting into run files,
-   then a heap merge), then feeds them one by one to the codec, looking up the field length of
-   each posting's document in the freshly written length column. A full build adds documents in
-   order, so each term's postings arrive sorted: FastWriter appends them to the term's list, and
-   at commit sorts only the terms, then fills the codec's posting blocks (128 postings) a block
-   at a time and lets Whoosh's own W3PostingsWriter encode and write each block. Per-document
-   data (stored fields, columns, field lengths) goes through Whoosh's per-document writer
-   unchanged.
+2. Postings grouped per (field, term) in memory. Whoosh's writer puts every posting as a tuple
+   into an external-sort pool (a pickle.dump per posting into run files, then a heap merge) and
+   feeds them one by one to the codec, looking up the field length of each posting's document
+   in the freshly written length column. A full build adds documents in order, so each term's
+   postings arrive sorted: they are appended to the term's list, and at commit only the terms
+   are sorted; each term's posting blocks and its terms-file row are then encoded exactly as
+   W3PostingsWriter/W3TermInfo/OrderedHashWriter do, a block at a time instead of a method
+   call per posting. Per-document data (stored fields, columns, field lengths) goes through
+   Whoosh's per-document writer unchanged.
 
-Memory: a posting costs three list slots (document number, weight, encoded positions; the
-objects are shared where equal), ~27 bytes, so 100k records (~34 M postings) hold ~1 GB while
-building; Whoosh's pool spills to disk instead (limitmb).
+3. A second process (optional, `second_process_fields`): the parent sends those fields' text to
+   a fresh interpreter, which indexes them and encodes their postings into a file of its own
+   while the parent does the rest; the parent then copies both processes' postings into the
+   segment in field order and adds the terms' rows. On two cores a full build takes about half
+   the time; the index is the same.
+
+Memory: a posting costs three list slots (document number, weight, encoded positions; equal
+objects are shared), ~27 bytes, so 100k records (~34 M postings) hold ~1 GB while building,
+split between the two processes; Whoosh's pool spills to disk instead (limitmb).
+
+Measured (bench/perf, 10k synthetic records, one 2-core machine): Whoosh's writer 146 records
+per CPU second; this writer ~500 per CPU second (both processes counted).
 """
 from __future__ import annotations
 
@@ -43,20 +53,11 @@ from itertools import chain
 from operator import sub
 from pickle import dumps
 
+import whoosh
 from whoosh import formats
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
-from whoosh.codec.whoosh3 import (
-    COMPRESSION_MIN_SIZE,
-    LENGTHS_COLUMN,
-    WHOOSH3_HEADER_MAGIC,
-    W3Codec,
-    W3FieldWriter,
-    W3PerDocWriter,
-    W3TermInfo,
-    _lenfield,
-)
 from whoosh.filedb import filetables
 from whoosh.system import emptybytes, pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -65,6 +66,32 @@ from whoosh.writing import SegmentWriter
 from kb.indexer.analysis import CharFoldFilter, HyphenPartsFilter, KeywordMarkerFilter
 
 log = logging.getLogger(__name__)
+
+# The Whoosh release whose SegmentWriter FastWriter reproduces byte for byte (tested): it uses
+# that writer's internals. With any other Whoosh, supported() is False and full builds use
+# Whoosh's own writer.
+WHOOSH_RELEASE = "3.54.0"
+try:
+    from whoosh.codec.whoosh3 import (
+        COMPRESSION_MIN_SIZE,
+        LENGTHS_COLUMN,
+        WHOOSH3_HEADER_MAGIC,
+        W3Codec,
+        W3FieldWriter,
+        W3PerDocWriter,
+        W3TermInfo,
+        _lenfield,
+    )
+    _W3_TO_BYTES = W3TermInfo.to_bytes
+    _TERMINFO = W3TermInfo._struct            # the fixed part of a term row's value
+    _CODEC = True
+except (ImportError, AttributeError):     # pragma: no cover - another Whoosh
+    _CODEC = False
+
+
+def supported() -> bool:
+    """True if FastWriter can write this Whoosh's index (see WHOOSH_RELEASE)."""
+    return _CODEC and whoosh.versionstring() == WHOOSH_RELEASE
 
 # Filters whose output for a token depends on that token's text alone (no state across tokens
 # but the StopFilter's position renumbering, handled below). Only these are compiled.
@@ -274,8 +301,6 @@ def _inline_usable(fw) -> bool:
             and W3TermInfo.to_bytes is _W3_TO_BYTES)
 
 
-_W3_TO_BYTES = W3TermInfo.to_bytes
-_TERMINFO = W3TermInfo._struct            # the fixed part of a term row's value
 _OFFSET = struct.Struct("!q")             # pack_long: the postings offset that follows it
 _FLUSH_BYTES = 1 << 20
 
@@ -1010,4 +1035,4 @@ class FastWriter(SegmentWriter):
                                 "cpu_encoded": child.cpu_encoded}
 
 
-__all__ = ["CompiledAnalyzer", "FastWriter", "NotCompilable"]
+__all__ = ["CompiledAnalyzer", "FastWriter", "NotCompilable", "supported"]
