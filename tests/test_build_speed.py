@@ -272,3 +272,12 @@ def test_with_another_whoosh_the_build_uses_whoosh_s_writer(make_project, monkey
     write("burgas/bu-one.md", record_text(id="bu-one"))
     summary = update_index(cfg, rebuild=True)
     assert summary.rebuilt and summary.total == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100))
+def test_record_strings_are_written_as_json_dumps_writes_them(text):
+    import json
+
+    from kb.model import _toml_value
+    assert _toml_value(text) == json.dumps(text, ensure_ascii=False)
