@@ -59,7 +59,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFil
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.filedb import filetables
-from whoosh.system import emptybytes, pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -84,6 +84,10 @@ try:
     )
     _W3_TO_BYTES = W3TermInfo.to_bytes
     _TERMINFO = W3TermInfo._struct            # the fixed part of a term row's value
+    # ... followed by pack_long(postings offset) + pack_int(postings length)
+    _TERM_VALUE = struct.Struct(_TERMINFO.format + "qi")
+    if _TERM_VALUE.size != _TERMINFO.size + 12 or not _TERMINFO.format.startswith("!"):
+        raise ImportError("unexpected W3TermInfo layout")
     _CODEC = True
 except (ImportError, AttributeError):     # pragma: no cover - another Whoosh
     _CODEC = False
@@ -330,6 +334,9 @@ def _encode_field(fieldobj, terms: dict, lengths: list, fieldkey: bytes, out, ba
     fixed = fieldobj.format.fixed_value_size()
     pickled_values = fixed is None or fixed < 0       # else joined (fixed > 0) or none (0)
     pack_lengths = filetables._lengths.pack
+    pack_value = _TERM_VALUE.pack
+    value_size = _TERM_VALUE.size
+    offset_at = _TERMINFO.size
     lbytes = _LengthBytes()
     rows = _Rows()
     blob = rows.blob
@@ -384,15 +391,17 @@ def _encode_field(fieldobj, terms: dict, lengths: list, fieldkey: bytes, out, ba
             tmaxw = 0
             for start in range(0, n, limit):
                 end = start + limit
-                ids = docs[start:end]
-                ws = weights[start:end]
+                if n <= limit:
+                    ids, ws, vs = docs, weights, values
+                else:
+                    ids, ws, vs = docs[start:end], weights[start:end], values[start:end]
                 k = len(ids)
                 # W3PostingsWriter.add_posting, per posting: weights as float32, the largest
                 # weight (compared from 0), non-empty values, non-zero lengths
                 wa = array("f", ws)
                 top = max(ws)
                 maxw = max(0, top)
-                lens = [x for x in map(lengths.__getitem__, ids) if x]
+                lens = list(filter(None, map(lengths.__getitem__, ids)))
                 minl = min(lens) if lens else None
                 maxl = max(lens) if lens else 0
                 # W3TermInfo.add_block
@@ -401,7 +410,7 @@ def _encode_field(fieldobj, terms: dict, lengths: list, fieldkey: bytes, out, ba
                 tmaxl = max(tmaxl, maxl)
                 tmaxw = max(tmaxw, maxw)
                 # W3PostingsWriter._write_block: _mini_ids, _mini_weights, _mini_values
-                mini_ids = (ids[0],) if k == 1 else tuple(map(sub, ids, [0, *ids[:-1]]))
+                mini_ids = tuple(map(sub, ids, chain((0,), ids)))
                 if wa.count(1.0) == k:
                     mini_w = None
                 elif wa.count(wa[0]) == k:
@@ -409,12 +418,12 @@ def _encode_field(fieldobj, terms: dict, lengths: list, fieldkey: bytes, out, ba
                 else:
                     mini_w = tuple(wa)
                 if pickled_values:
-                    vals = list(filter(None, values[start:end]))
+                    vals = list(filter(None, vs))
                     if len(set(map(id, vals))) != len(vals):
                         vals = _unshared(vals)
                     mini_v = tuple(vals)
                 elif fixed:
-                    mini_v = emptybytes.join(filter(None, values[start:end]))
+                    mini_v = emptybytes.join(filter(None, vs))
                 else:
                     mini_v = None
                 databytes = dumps((mini_ids, mini_w, mini_v), 2)
@@ -426,20 +435,19 @@ def _encode_field(fieldobj, terms: dict, lengths: list, fieldkey: bytes, out, ba
                 buf += (pack_int(-blocklength if end >= n else blocklength), infobytes, databytes)
                 pos += 4 + blocklength
         # W3TermInfo.set_extent + to_bytes, then OrderedHashWriter.add's row and hash
-        head = _TERMINFO.pack(False, tweight, n, 0 if tminl is None else lbytes[tminl],
-                              lbytes[tmaxl], tmaxw, first, last)
+        # the value: W3TermInfo's fields, then pack_long(offset) + pack_int(length)
+        value = pack_value(False, tweight, n, 0 if tminl is None else lbytes[tminl],
+                           lbytes[tmaxl], tmaxw, first, last, startoffset, pos - startoffset)
         key = fieldkey + btext
         if rows.firstkey is None:
             rows.firstkey = key
         row = len(blob)
         starts.append(row)
-        offsets.append(row + 8 + len(key) + len(head))
+        offsets.append(row + 8 + len(key) + offset_at)
         hashes.append(int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big"))
-        blob += pack_lengths(len(key), len(head) + 12)
+        blob += pack_lengths(len(key), value_size)
         blob += key
-        blob += head
-        blob += pack_long(startoffset)
-        blob += pack_int(pos - startoffset)
+        blob += value
         pending += pos - startoffset
         if pending > _FLUSH_BYTES:
             out.write(emptybytes.join(buf))
