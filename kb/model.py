@@ -380,6 +380,9 @@ def practice_from_dict(data: dict, body: str, config: Config, source: str = "<fo
 
 # --------------------------------------------------------------------------- writing
 
+_json_string = json.encoder.encode_basestring
+
+
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -388,8 +391,9 @@ def _toml_value(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        # JSON string escapes are valid TOML basic-string escapes for everything json emits
-        return json.dumps(value, ensure_ascii=False)
+        # JSON string escapes are valid TOML basic-string escapes for everything json emits;
+        # encode_basestring is what json.dumps(value, ensure_ascii=False) calls for a str
+        return _json_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as TOML")

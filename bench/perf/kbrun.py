@@ -101,11 +101,15 @@ def run_build(args) -> dict:
         if progress:
             progress.write_text(f"{len(records)} {docs_done_at - t0:.3f} commit\n")
 
+    import resource
     load0, c0 = load_average(), cpu_seconds()
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     gen = build_generation(config, documents(), len(records))
     t1 = time.perf_counter()
     cpu = cpu_seconds() - c0
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)     # a second indexing process, if any
+    cpu_children = (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
     status = proc_status()
     from whoosh import index as whoosh_index
     ix = whoosh_index.open_dir(str(gen))
@@ -115,10 +119,13 @@ def run_build(args) -> dict:
     return {
         "n": args.n, "generate_s": tg.seconds, "build_s": t1 - t0, "docs_per_s": args.n / (t1 - t0),
         "build_cpu_s": cpu, "docs_per_cpu_s": args.n / cpu if cpu else None,
+        "build_cpu_children_s": cpu_children,
+        "docs_per_cpu_s_with_children": args.n / (cpu + cpu_children) if cpu else None,
         "load_average": [load0, load_average()],
         "practice_document_s": prep,
         "after_last_doc_s": (t1 - docs_done_at) if docs_done_at else None,   # commit(optimize) + switch
         "rss_before_build": rss_before.get("VmRSS"), "peak_rss": status.get("VmHWM"),
+        "children_peak_rss": ch1.ru_maxrss * 1024 if cpu_children else None,   # largest child
         "index_bytes": dir_size(gen), "segments": segments, "doc_count": doc_count,
         "generation": gen.name,
     }
