@@ -45,7 +45,7 @@ LANGUAGE_NAMES = {
 MAX_VALUES_PER_FACET = 50
 YEAR_MIN, YEAR_MAX = 1990, 2100
 TYPO_BOOST = 0.8
-RESULT_CACHE_SIZE = 512       # answers kept per state of the index (repeated queries)
+RESULT_CACHE_SIZE = 2048      # answers kept per state of the index (repeated queries)
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
 _WORD_RE = re.compile(WORD_PATTERN)
 

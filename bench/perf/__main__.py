@@ -50,6 +50,7 @@ TARGETS = [   # (label, size, path into the size's result, limit, unit) - the le
     ("filtered+facets (c) p95", 10_000, ("kb", "query", "modes", "c", "p95"), 15, "ms"),
     ("search+facets (b) p95", 100_000, ("kb", "query", "modes", "b", "p95"), 150, "ms"),
     ("top-10 (a) p95", 100_000, ("kb", "query", "modes", "a", "p95"), 60, "ms"),
+    ("top-10, cold worker (ac) p95", 100_000, ("kb", "query", "modes", "ac", "p95"), 60, "ms"),
     ("build docs/s", 100_000, ("kb", "build", "docs_per_s"), 600, "docs/s (min)"),
     ("incremental visible (max)", None, ("kb", "query", "incremental_max_visible_s"), 1.0, "s"),
     ("worker RSS after queries", 100_000, ("kb", "query", "memory", "after_queries", "VmRSS"),
