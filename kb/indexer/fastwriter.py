@@ -105,20 +105,6 @@ MEMO_LIMIT = 2_000_000                      # distinct words remembered per anal
 ITEMS_LIMIT = 10_000                        # values remembered per field Whoosh analyses
 
 
-def _raise_malloc_thresholds() -> None:
-    """Let glibc keep a few MB of freed heap instead of returning it at every free.
-
-    Every zlib.compress call (one per stored document, one per posting block of 80 bytes or
-    more) allocates ~270 kB of deflate state and frees it. With glibc's initial trim threshold
-    (128 kB) that free shrinks the heap and the next call grows it again: ~70 page faults per
-    call, ~55 us of system time for a 100-byte block instead of ~4 us. Freeing one large
-    (mmap-served) block makes glibc raise its mmap threshold to that block's size and its trim
-    threshold to twice that (its "dynamic threshold" rule), which ends the churn; nothing else
-    changes. Harmless elsewhere (other allocators ignore it)."""
-    block = bytearray(8 << 20)
-    del block
-
-
 def _settings(item) -> dict:
     return {k: v for k, v in vars(item).items() if k != "_stem"}
 
@@ -696,7 +682,6 @@ def _child_main(conn, answers) -> None:
     import traceback
     try:
         schema_bytes, fieldnames, path = conn.recv()
-        _raise_malloc_thresholds()
         schema = pickle.loads(schema_bytes)
         indexer = _Indexer(schema, fieldnames)
         fields = {name: schema[name] for name in fieldnames}
@@ -835,7 +820,6 @@ class FastWriter(SegmentWriter):
 
     def __init__(self, ix, second_process_fields=(), **kwargs):
         kwargs.setdefault("limitmb", 1)            # Whoosh's pool stays empty
-        _raise_malloc_thresholds()
         super().__init__(ix, **kwargs)
         self._child = None
         try:
