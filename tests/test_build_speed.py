@@ -281,3 +281,21 @@ def test_record_strings_are_written_as_json_dumps_writes_them(text):
 
     from kb.model import _toml_value
     assert _toml_value(text) == json.dumps(text, ensure_ascii=False)
+
+
+def test_a_killed_second_process_fails_the_build(tmp_path, corpus_documents):
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    w = FastWriter(ix, second_process_fields=PARALLEL_FIELDS)
+    w._child.process.kill()
+    w._child.process.wait()
+    with pytest.raises(RuntimeError, match="indexing process stopped"):
+        try:
+            for doc in corpus_documents:     # fails on a send, or at commit
+                w.add_document(**doc)
+            w.commit()
+        except RuntimeError:
+            if not w.is_closed:
+                w.cancel()                   # as build_generation does
+            raise
+    ix.writer().cancel()
+    ix.close()

@@ -63,7 +63,12 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from kb.indexer.analysis import CharFoldFilter, HyphenPartsFilter, KeywordMarkerFilter
+from kb.indexer.analysis import (
+    CharFoldFilter,
+    HyphenPartsFilter,
+    KeywordMarkerFilter,
+    ProtectingStemFilter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,26 +102,15 @@ def supported() -> bool:
     """True if FastWriter can write this Whoosh's index (see WHOOSH_RELEASE)."""
     return _CODEC and whoosh.versionstring() == WHOOSH_RELEASE
 
-# Filters whose output for a token depends on that token's text alone (no state across tokens
-# but the StopFilter's position renumbering, handled below). Only these are compiled.
+
+# Filters (exact classes) whose output for a token depends on that token's text alone: no state
+# across tokens but the StopFilter's position renumbering, handled below. Only chains of these
+# are compiled.
 ONE_TO_MANY = (HyphenPartsFilter,)          # may yield several tokens at the input's position
-ONE_TO_ONE = (KeywordMarkerFilter, LowercaseFilter, CharFoldFilter, StemFilter)
+ONE_TO_ONE = (KeywordMarkerFilter, LowercaseFilter, CharFoldFilter, StemFilter,
+              ProtectingStemFilter)
 MEMO_LIMIT = 2_000_000                      # distinct words remembered per analyzer
 ITEMS_LIMIT = 10_000                        # values remembered per field Whoosh analyses
-
-
-def _raise_malloc_thresholds() -> None:
-    """Let glibc keep a few MB of freed heap instead of returning it at every free.
-
-    Every zlib.compress call (one per stored document, one per posting block of 80 bytes or
-    more) allocates ~270 kB of deflate state and frees it. With glibc's initial trim threshold
-    (128 kB) that free shrinks the heap and the next call grows it again: ~70 page faults per
-    call, ~55 us of system time for a 100-byte block instead of ~4 us. Freeing one large
-    (mmap-served) block makes glibc raise its mmap threshold to that block's size and its trim
-    threshold to twice that (its "dynamic threshold" rule), which ends the churn; nothing else
-    changes. Harmless elsewhere (other allocators ignore it)."""
-    block = bytearray(8 << 20)
-    del block
 
 
 def _settings(item) -> dict:
@@ -138,16 +132,16 @@ class CompiledAnalyzer:
             raise NotCompilable(f"tokenizer {tokenizer!r}")
         if tokenizer.expression.groups:
             raise NotCompilable("the tokenizer's pattern has groups (findall would return them)")
-        stops = [f for f in filters if isinstance(f, StopFilter)]
+        stops = [f for f in filters if type(f) is StopFilter]
         if len(stops) > 1:
             raise NotCompilable("more than one StopFilter")
         for i, f in enumerate(filters):
-            if isinstance(f, StopFilter):
+            if type(f) is StopFilter:
                 continue
-            if isinstance(f, ONE_TO_MANY):
+            if type(f) in ONE_TO_MANY:
                 if stops and filters.index(stops[0]) < i:
                     raise NotCompilable("a token-splitting filter after the StopFilter")
-            elif not isinstance(f, ONE_TO_ONE):
+            elif type(f) not in ONE_TO_ONE:
                 raise NotCompilable(f"filter {f!r}")
         self.analyzer = analyzer
         self.filters = filters
@@ -696,7 +690,6 @@ def _child_main(conn, answers) -> None:
     import traceback
     try:
         schema_bytes, fieldnames, path = conn.recv()
-        _raise_malloc_thresholds()
         schema = pickle.loads(schema_bytes)
         indexer = _Indexer(schema, fieldnames)
         fields = {name: schema[name] for name in fieldnames}
@@ -774,8 +767,18 @@ class _Child:
     def add(self, docnum: int, items: list) -> None:
         self.batch.append((docnum, items))
         if len(self.batch) >= BATCH_DOCS:
-            self.conn.send(self.batch)
+            self._send(self.batch)
             self.batch = []
+
+    def _send(self, msg) -> None:
+        try:
+            self.conn.send(msg)
+        except OSError:
+            # the process is gone: say why if it said so before it went
+            if self.answers.poll(1):
+                self._recv("(nothing)")
+            raise RuntimeError(f"the indexing process stopped (exit code "
+                               f"{self.process.poll()})") from None
 
     def _recv(self, expected: str):
         try:
@@ -791,14 +794,14 @@ class _Child:
 
     def finish_documents(self) -> tuple[dict, list[str]]:
         if self.batch:
-            self.conn.send(self.batch)
+            self._send(self.batch)
             self.batch = []
-        self.conn.send(None)
+        self._send(None)
         _, lengths, nonempty, self.cpu_indexed = self._recv("indexed")
         return lengths, nonempty
 
     def encode(self, fieldids: dict, doccount: int, limit: int, level: int) -> None:
-        self.conn.send(("encode", fieldids, doccount, limit, level))
+        self._send(("encode", fieldids, doccount, limit, level))
 
     def encoded(self) -> list:
         _, results, self.peak_rss, self.cpu_encoded = self._recv("encoded")
@@ -835,7 +838,6 @@ class FastWriter(SegmentWriter):
 
     def __init__(self, ix, second_process_fields=(), **kwargs):
         kwargs.setdefault("limitmb", 1)            # Whoosh's pool stays empty
-        _raise_malloc_thresholds()
         super().__init__(ix, **kwargs)
         self._child = None
         try:
