@@ -263,7 +263,8 @@ class SearchService:
             return []
         reader = searcher.reader()
         schema = searcher.schema
-        for fname in TEXT_FIELDS + (META_FIELD,):
+        # every word of the records as written (stop words too: `cuándo`, `which` are no typos)
+        for fname in (SPELL_FIELD,) + TEXT_FIELDS + (META_FIELD,):
             for t in self._field_terms(schema, fname, word):
                 if reader.doc_frequency(fname, t):
                     return []
@@ -273,7 +274,11 @@ class SearchService:
                 self._typo_cache.clear()
                 cache = self._typo_cache.setdefault(id(searcher), {})
             try:
-                cache[word] = searcher.corrector(SPELL_FIELD).suggest(word, limit=2, maxdist=2)
+                # the nearest words first: Whoosh ranks everything within maxdist by frequency
+                # alone, so a frequent word two edits away would beat the one-letter fix
+                corrector = searcher.corrector(SPELL_FIELD)
+                cache[word] = (corrector.suggest(word, limit=2, maxdist=1)
+                               or corrector.suggest(word, limit=2, maxdist=2))
             except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
                 cache[word] = []
         suggestions = cache[word]
