@@ -13,6 +13,12 @@ def test_bulgarian_articles_plurals_and_folding():
     assert analyze("bg", "и на за от") == []                  # Bulgarian stop words
 
 
+def test_bulgarian_search_meets_derived_words_but_keeps_latin_names_whole():
+    assert analyze("bg", "Индонезия") == analyze("bg", "индонезийските")
+    assert analyze("bg", "прозрачност") == analyze("bg", "прозрачна")
+    assert analyze("bg", "Facebook") == ["facebook"]
+
+
 def test_spanish_accents_fold_but_enye_stays():
     assert analyze("es", "Cáceres") == analyze("es", "caceres")
     assert analyze("es", "administración") == analyze("es", "administracion")
