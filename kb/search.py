@@ -223,7 +223,7 @@ class SearchService:
         Fields of the typed word add up (BM25F-like); expansions count only through the best
         of them (a disjunction max), so ten synonyms never outweigh the word itself."""
         schema = searcher.schema
-        words = [item.text] if isinstance(item, Word) else list(item.words)
+        words = [item.analysed] if isinstance(item, Word) else list(item.analysed)
         subs = []
         for fname in TEXT_FIELDS + (META_FIELD,):
             terms = []
