@@ -26,6 +26,13 @@ def test_spanish_accents_fold_but_enye_stays():
     assert analyze("es", "de la los y") == []
 
 
+def test_spanish_plurals_meet_their_singular():
+    for singular, plural in (("ciudad", "ciudades"), ("gobierno", "gobiernos"), ("año", "años"),
+                             ("vez", "veces"), ("mujer", "mujeres"), ("región", "regiones")):
+        assert analyze("es", singular) == analyze("es", plural), plural
+    assert analyze("es", "hablamos") == analyze("es", "hablar")    # verbs are Snowball's
+
+
 def test_spanish_stop_words_match_with_or_without_accents():
     assert analyze("es", "¿Qué? ¿Cómo? ¿Cuándo? ¿Cuántos? él más está") == []
     assert analyze("es", "año")            # content words keep their accents' meaning
