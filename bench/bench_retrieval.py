@@ -24,6 +24,8 @@ from kb.indexer.translit import to_latin  # noqa: E402
 TARGETS = {
     "ntrex-bg.head2chunk+wiki": ("nDCG@10", 0.68, 0.582),
     "ntrex-bg.head2doc": ("nDCG@10", None, 0.883),
+    "ntrex-en.head2doc": ("nDCG@10", None, None),
+    "ntrex-es.head2doc": ("nDCG@10", None, None),
     "xquad-es.q": ("MRR@10", 0.97, 0.958),
     "xquad-en.q": ("MRR@10", 0.97, 0.953),
     "ntrex-es2bg.head2doc": ("MRR@10", 0.45, 0.196),

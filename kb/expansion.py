@@ -109,7 +109,9 @@ class QueryExpander:
                     yield from self._translations(word, src)
 
     def _translations(self, word, src):
-        if not word:
+        """Dictionary translations of `word` read as a word of `src`, into the other languages.
+        A stop word of `src` is not translated (`the` -> el/la/las, `who` -> който/което)."""
+        if not word or is_stop_word(src, word):
             return
         for dst in self.langs:
             if dst == src:
@@ -157,6 +159,12 @@ class QueryExpander:
                 exps.extend(Expansion(n, (lang,), TOPIC_BOOST, "topic") for n in names if n)
             result.append((topic_id, exps))
         return result
+
+
+def is_stop_word(lang: str, word: str) -> bool:
+    """Is `word` (lower case) a stop word of that language's analyzer?"""
+    from kb.indexer.analysis import is_stop_word as analyzer_stop_word
+    return analyzer_stop_word(lang, word)
 
 
 def next_cyr(word, known):

@@ -16,12 +16,23 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Word:
-    text: str
+    text: str                                           # lower case
+    typed: str = field(default="", compare=False)       # as typed, if in capitals (an acronym: TUMAS)
+
+    @property
+    def analysed(self) -> str:
+        """The form to analyse: as typed, so the analyzers can keep acronyms from stemming."""
+        return self.typed or self.text
 
 
 @dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]
+    typed: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def analysed(self) -> tuple[str, ...]:
+        return self.typed or self.words
 
 
 Item = Word | Phrase
@@ -59,32 +70,43 @@ def parse(text: str) -> ParsedQuery:
         text = text[:i] + " " + text[i + 1:]
     query = ParsedQuery()
     pending_or = False
+    # capitals mark an acronym only against lower case: a query typed all in capitals is not
+    keep_case = any(ch.islower() for ch in text)
+
+    def word(w: str) -> Word:
+        return Word(w.lower(), w if keep_case and w.isupper() else "")
+
+    def phrase(ws) -> Phrase:
+        return Phrase(tuple(w.lower() for w in ws),
+                      tuple(w if keep_case and w.isupper() else w.lower() for w in ws)
+                      if keep_case and any(w.isupper() for w in ws) else ())
+
     for m in _TOKEN.finditer(text):
         negated, quoted, bare = m.group(1), m.group(2), m.group(3)
         if bare == "OR":
             pending_or = bool(query.clauses)
             continue
         if quoted is not None:
-            words = tuple(w.lower() for w in _words_of(quoted))
+            words = tuple(_words_of(quoted))
             if not words:
                 continue
-            item: Item = Phrase(words) if len(words) > 1 else Word(words[0])
+            item: Item = phrase(words) if len(words) > 1 else word(words[0])
             exclude = bool(negated)
         else:
             exclude = bare.startswith("-") and len(bare) > 1
-            words = [w.lower() for w in _words_of(bare[1:] if exclude else bare)]
+            words = _words_of(bare[1:] if exclude else bare)
             if not words:
                 continue
             # a token such as "foo/bar" holds several words: the first takes the operator
             if len(words) > 1 and not exclude:
                 for j, w in enumerate(words):
                     if j == 0 and pending_or:
-                        query.clauses[-1].append(Word(w))
+                        query.clauses[-1].append(word(w))
                         pending_or = False
                     else:
-                        query.clauses.append([Word(w)])
+                        query.clauses.append([word(w)])
                 continue
-            item = Word(words[0]) if len(words) == 1 else Phrase(tuple(words))
+            item = word(words[0]) if len(words) == 1 else phrase(words)
         if exclude:
             query.excluded.append(item)
             pending_or = False
@@ -107,4 +129,5 @@ def normalise(text: str) -> str:
 
 
 def _fmt(item: Item) -> str:
-    return item.text if isinstance(item, Word) else '"' + " ".join(item.words) + '"'
+    # acronyms keep their capitals: they are analysed differently (not stemmed)
+    return item.analysed if isinstance(item, Word) else '"' + " ".join(item.analysed) + '"'

@@ -286,7 +286,7 @@ class SearchService:
         Fields of the typed word add up (BM25F-like); expansions count only through the best
         of them (a disjunction max), so ten synonyms never outweigh the word itself."""
         schema = searcher.schema
-        words = [item.text] if isinstance(item, Word) else list(item.words)
+        words = [item.analysed] if isinstance(item, Word) else list(item.analysed)
         subs = []
         for fname in TEXT_FIELDS + (META_FIELD,):
             terms = []
@@ -332,7 +332,8 @@ class SearchService:
             return []
         reader = searcher.reader()
         schema = searcher.schema
-        for fname in TEXT_FIELDS + (META_FIELD,):
+        # every word of the records as written (stop words too: `cuándo`, `which` are no typos)
+        for fname in (SPELL_FIELD,) + TEXT_FIELDS + (META_FIELD,):
             for t in self._field_terms(schema, fname, word):
                 if reader.doc_frequency(fname, t):
                     return []
@@ -342,6 +343,8 @@ class SearchService:
                 self._typo_cache.clear()
                 cache = self._typo_cache.setdefault(id(searcher), {})
             try:
+                # the nearest words first (one edit, then two): Whoosh ranks everything within
+                # maxdist by frequency alone, so a frequent word two edits away would beat the fix
                 cache[word] = self._corrections(searcher, word, 2)
             except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
                 cache[word] = []

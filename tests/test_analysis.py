@@ -13,11 +13,48 @@ def test_bulgarian_articles_plurals_and_folding():
     assert analyze("bg", "и на за от") == []                  # Bulgarian stop words
 
 
+def test_bulgarian_search_meets_derived_words_but_keeps_latin_names_whole():
+    assert analyze("bg", "Индонезия") == analyze("bg", "индонезийските")
+    assert analyze("bg", "прозрачност") == analyze("bg", "прозрачна")
+    assert analyze("bg", "Facebook") == ["facebook"]
+
+
 def test_spanish_accents_fold_but_enye_stays():
     assert analyze("es", "Cáceres") == analyze("es", "caceres")
     assert analyze("es", "administración") == analyze("es", "administracion")
     assert analyze("es", "año") != analyze("es", "ano")
     assert analyze("es", "de la los y") == []
+
+
+def test_spanish_plurals_meet_their_singular():
+    for singular, plural in (("ciudad", "ciudades"), ("gobierno", "gobiernos"), ("año", "años"),
+                             ("vez", "veces"), ("mujer", "mujeres"), ("región", "regiones")):
+        assert analyze("es", singular) == analyze("es", plural), plural
+    assert analyze("es", "hablamos") == analyze("es", "hablar")    # verbs are Snowball's
+
+
+def test_spanish_stop_words_match_with_or_without_accents():
+    assert analyze("es", "¿Qué? ¿Cómo? ¿Cuándo? ¿Cuántos? él más está") == []
+    assert analyze("es", "año")            # content words keep their accents' meaning
+
+
+def test_english_auxiliaries_and_interrogatives_are_stop_words():
+    assert analyze("en", "how many did they do, whose had been") == ["mani"]
+
+
+def test_stop_words_are_not_translated():
+    from kb.expansion import QueryExpander, is_stop_word
+    assert is_stop_word("es", "qué") and is_stop_word("bg", "който") and not is_stop_word("en", "son")
+
+    class Dictionaries:       # an English dictionary that knows every word
+        def translate(self, word, src, dst, limit=3):
+            return [f"{word}-{dst}"] if src == "en" else []
+    from kb.config import load_config
+    from pathlib import Path
+    expander = QueryExpander(load_config(Path(__file__).resolve().parent.parent / "config.toml"),
+                             dictionaries=Dictionaries(), transliterate=False)
+    assert not [e for e in expander.word("the") if e.kind == "translation"]
+    assert [e for e in expander.word("son") if e.kind == "translation"]      # English "son"
 
 
 def test_english_stemming():
@@ -79,3 +116,11 @@ def test_translations_rank_below_the_typed_language(service):
 def test_a_typo_still_finds_the_word(service):
     assert ids(service, "transparensia")          # no exact word: the nearest indexed words are used
     assert ids(service, "transparensia", expand=False) == []
+
+
+def test_typo_lookup_only_for_words_the_records_do_not_hold(service):
+    searcher = service.store.snapshot().searcher
+    assert service._typo_expansions(searcher, "transparensia")
+    # stop words are words of the records too, not typos of the nearest frequent word
+    assert service._typo_expansions(searcher, "which") == []
+    assert service._typo_expansions(searcher, "cuándo") == []

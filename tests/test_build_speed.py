@@ -81,6 +81,7 @@ SAMPLES = [
     "ѝ Ѝ и на за от the of de la los y", "Cáceres CACERES Бургас бургас Extremadura",
     "año AÑO ano über naïve ﬁnance İstanbul ß ǅ", "2024 3.5 x_y __ _a 12-13 ab'cd-ef",
     "решения решение решенията; municipalities' e-gobierno, administración.",
+    "¿Qué más está haciendo él? Cómo QUÉ cuándo Más ciudadanos servicios públicos",
 ]
 
 WORDY = st.text(alphabet=st.sampled_from(list(
@@ -88,7 +89,8 @@ WORDY = st.text(alphabet=st.sampled_from(list(
     max_size=200)
 STOP_AND_PROTECTED = st.lists(st.sampled_from(
     ["и", "на", "the", "of", "de", "la", "Cáceres", "БУРГАС", "interreg", "ЕС", "ISO", "e-services",
-     "d'Alcántara", "решения", "municipalities", "año", "-", "'", "x"]), max_size=30).map(" ".join)
+     "d'Alcántara", "решения", "municipalities", "año", "-", "'", "x", "qué", "Él", "más",
+     "está", "servicios", "ciudadanas"]), max_size=30).map(" ".join)
 
 
 @pytest.mark.parametrize("text", SAMPLES)

@@ -51,6 +51,28 @@ def test_all_words_preferred_but_a_missing_word_does_not_empty_results(svc):
     assert set(ids(r)) == {"ba-portal", "cc-datos"}
 
 
+def test_an_acronym_typed_in_capitals_is_matched_unstemmed(make_project):
+    cfg, write = make_project
+    write("badajoz/ba-assoc.md", record_text(id="ba-assoc", region="badajoz", lang="en",
+                                             title="The TUMAS residents' association",
+                                             summary="Residents run TUMAS.",
+                                             body="## Problem\n\nTUMAS.\n\n## Solution\n\nMeetings.\n\n"
+                                                  "## Results\n\nGood.\n"))
+    update_index(cfg)
+    service = SearchService(cfg)
+    assert ids(service.search(SearchRequest(q="Who leads TUMAS?", expand=False))) == ["ba-assoc"]
+    # all in capitals: words, not acronyms
+    assert ids(service.search(SearchRequest(q="RESIDENTS ASSOCIATION", expand=False))) == ["ba-assoc"]
+
+
+def test_query_parser_keeps_capitals_only_for_acronyms():
+    from kb.query import normalise, parse
+    assert parse("Who leads TUMAS").clauses[2][0].analysed == "TUMAS"
+    assert parse("Who leads TUMAS").clauses[0][0].analysed == "who"
+    assert parse("WHO LEADS TUMAS").clauses[2][0].analysed == "tumas"
+    assert normalise("Who leads TUMAS") != normalise("who leads tumas")      # answers cached apart
+
+
 def test_phrase_exclusion_and_or(svc):
     assert ids(svc.search(SearchRequest(q='"datos abiertos"'))) == ["cc-datos"]
     assert ids(svc.search(SearchRequest(q='"abiertos datos"'))) == []

@@ -65,6 +65,7 @@ from whoosh.writing import SegmentWriter
 
 from kb.indexer.analysis import (
     CharFoldFilter,
+    FoldedStopFilter,
     HyphenPartsFilter,
     KeywordMarkerFilter,
     ProtectingStemFilter,
@@ -109,6 +110,9 @@ def supported() -> bool:
 ONE_TO_MANY = (HyphenPartsFilter,)          # may yield several tokens at the input's position
 ONE_TO_ONE = (KeywordMarkerFilter, LowercaseFilter, CharFoldFilter, StemFilter,
               ProtectingStemFilter)
+# Stop filters: drop words by a per-word test (FoldedStopFilter folds accents before the test)
+# and renumber the kept tokens' positions exactly like Whoosh's StopFilter.
+STOP_FILTERS = (StopFilter, FoldedStopFilter)
 MEMO_LIMIT = 2_000_000                      # distinct words remembered per analyzer
 ITEMS_LIMIT = 10_000                        # values remembered per field Whoosh analyses
 
@@ -132,11 +136,11 @@ class CompiledAnalyzer:
             raise NotCompilable(f"tokenizer {tokenizer!r}")
         if tokenizer.expression.groups:
             raise NotCompilable("the tokenizer's pattern has groups (findall would return them)")
-        stops = [f for f in filters if type(f) is StopFilter]
+        stops = [f for f in filters if type(f) in STOP_FILTERS]
         if len(stops) > 1:
             raise NotCompilable("more than one StopFilter")
         for i, f in enumerate(filters):
-            if type(f) is StopFilter:
+            if type(f) in STOP_FILTERS:
                 continue
             if type(f) in ONE_TO_MANY:
                 if stops and filters.index(stops[0]) < i:

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from kb.indexer.analysis import analyzer_for, simple_analyzer
 
 # Bump when the schema or the analyzers change in a way that needs a full rebuild.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "8"
 
 TEXT_LANGS = ("bg", "es", "en")
 # Field weights (BM25F): a word in the title says more about a record than one in the body.
