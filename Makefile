@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_retrieval.py
 	$(BIN)/python -m bench.perf
+	$(BIN)/python -m bench.load
 
 # Longer API fuzzing than the test suite's (schemathesis against /openapi.json).
 fuzz: install
