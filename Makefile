@@ -44,12 +44,14 @@ check: install
 index: install
 	$(BIN)/kb index
 
+SHARED ?= $(abspath ../shared)
 bench: install
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	@sh scripts/install-debian-packages.sh wrk hunspell-bg hunspell-es hunspell-en-us
-	$(BIN)/python bench/bench_stemmer.py
+	@test -d $(SHARED)/eval || { echo "make bench: the evaluation material is not in $(SHARED)/eval (give SHARED=/path/to/shared)"; exit 2; }
+	KB_SHARED=$(SHARED) $(BIN)/python bench/bench_stemmer.py
 	$(BIN)/python bench/bench_web.py
-	$(BIN)/python bench/bench_retrieval.py
+	$(BIN)/python bench/bench_retrieval.py --shared $(SHARED)
 	$(BIN)/python -m bench.perf
 	$(BIN)/python -m bench.load
 
