@@ -19,7 +19,7 @@ from whoosh import highlight
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.expansion import Expansion, QueryExpander
+from kb.expansion import Expansion, QueryExpander, is_stop_word
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
 from kb.query import ParsedQuery, Word, normalise, parse
@@ -261,6 +261,8 @@ class SearchService:
         words it does hold, slightly below the typed word's weight."""
         if len(word) < 5 or not word.isalpha():
             return []
+        if any(is_stop_word(lang, word) for lang in self.config.content_languages):
+            return []                               # a word of the language, not a typo
         reader = searcher.reader()
         schema = searcher.schema
         # every word of the records as written (stop words too: `cuándo`, `which` are no typos)
@@ -275,10 +277,11 @@ class SearchService:
                 cache = self._typo_cache.setdefault(id(searcher), {})
             try:
                 # the nearest words first: Whoosh ranks everything within maxdist by frequency
-                # alone, so a frequent word two edits away would beat the one-letter fix
+                # alone, so a frequent word two edits away would beat the one-letter fix; two
+                # edits only for words over 5 letters (the usual AUTO fuzziness of Lucene/ES)
                 corrector = searcher.corrector(SPELL_FIELD)
                 cache[word] = (corrector.suggest(word, limit=2, maxdist=1)
-                               or corrector.suggest(word, limit=2, maxdist=2))
+                               or (corrector.suggest(word, limit=2, maxdist=2) if len(word) > 5 else []))
             except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
                 cache[word] = []
         suggestions = cache[word]

@@ -124,3 +124,4 @@ def test_typo_lookup_only_for_words_the_records_do_not_hold(service):
     # stop words are words of the records too, not typos of the nearest frequent word
     assert service._typo_expansions(searcher, "which") == []
     assert service._typo_expansions(searcher, "cuándo") == []
+    assert service._typo_expansions(searcher, "cuántas") == []     # a stop word, even if unused
