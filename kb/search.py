@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.analysis import Token
 
 from kb.config import Config
-from kb.expansion import Expansion, QueryExpander
+from kb.expansion import Expansion, QueryExpander, is_stop_word
 from kb.indexer.analysis import WORD_PATTERN
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
@@ -330,6 +330,8 @@ class SearchService:
         words it does hold, slightly below the typed word's weight."""
         if len(word) < 5 or not word.isalpha():
             return []
+        if any(is_stop_word(lang, word) for lang in self.config.content_languages):
+            return []                               # a word of the language, not a typo
         reader = searcher.reader()
         schema = searcher.schema
         # every word of the records as written (stop words too: `cuándo`, `which` are no typos)
@@ -343,8 +345,9 @@ class SearchService:
                 self._typo_cache.clear()
                 cache = self._typo_cache.setdefault(id(searcher), {})
             try:
-                # the nearest words first (one edit, then two): Whoosh ranks everything within
-                # maxdist by frequency alone, so a frequent word two edits away would beat the fix
+                # the nearest words first (one edit, then two beyond 5 letters): Whoosh ranks
+                # everything within maxdist by frequency alone, so a frequent word two edits away
+                # would beat the one-letter fix
                 cache[word] = self._corrections(searcher, word, 2)
             except Exception:  # noqa: BLE001 - a spelling hiccup must not fail the search
                 cache[word] = []

@@ -42,17 +42,14 @@ def test_english_auxiliaries_and_interrogatives_are_stop_words():
     assert analyze("en", "how many did they do, whose had been") == ["mani"]
 
 
-def test_stop_words_are_not_translated():
+def test_stop_words_are_not_translated(shipped_config):
     from kb.expansion import QueryExpander, is_stop_word
     assert is_stop_word("es", "qué") and is_stop_word("bg", "който") and not is_stop_word("en", "son")
 
     class Dictionaries:       # an English dictionary that knows every word
         def translate(self, word, src, dst, limit=3):
             return [f"{word}-{dst}"] if src == "en" else []
-    from kb.config import load_config
-    from pathlib import Path
-    expander = QueryExpander(load_config(Path(__file__).resolve().parent.parent / "config.toml"),
-                             dictionaries=Dictionaries(), transliterate=False)
+    expander = QueryExpander(shipped_config, dictionaries=Dictionaries(), transliterate=False)
     assert not [e for e in expander.word("the") if e.kind == "translation"]
     assert [e for e in expander.word("son") if e.kind == "translation"]      # English "son"
 
@@ -124,3 +121,4 @@ def test_typo_lookup_only_for_words_the_records_do_not_hold(service):
     # stop words are words of the records too, not typos of the nearest frequent word
     assert service._typo_expansions(searcher, "which") == []
     assert service._typo_expansions(searcher, "cuándo") == []
+    assert service._typo_expansions(searcher, "cuántas") == []     # a stop word, even if unused
