@@ -233,6 +233,8 @@ class VectorView:
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global docnums (ascending) and weights of a term."""
+        if len(self.leaves) == 1 and self.leaves[0][1] == 0:
+            return self.leaves[0][0].postings(fieldname, text)     # no copy: the common case
         ids, ws = [], []
         for seg, offset in self.leaves:
             i, w = seg.postings(fieldname, text)
