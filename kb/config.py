@@ -81,6 +81,7 @@ class Config:
     target_groups: Vocabulary
     instruments: Vocabulary
     organisation_types: Vocabulary
+    feedback_docs: int = 2          # pseudo-relevance feedback from the best n results (0 = off)
 
     @property
     def index_dir(self) -> Path:
@@ -222,13 +223,17 @@ def config_from_dict(data: dict, root: Path, source: str = "config.toml") -> Con
     if not 1 <= workers <= 64:
         r.fail("server.workers", f"{workers} is out of range (1-64)")
 
-    search = r.table(data.get("search", {}), "search", {"page_size", "max_query_length", "facets"})
+    search = r.table(data.get("search", {}), "search", {"page_size", "max_query_length", "facets",
+                                                                "feedback_docs"})
     page_size = r.typed(search, "page_size", "search.page_size", int, 20)
     if not 1 <= page_size <= 200:
         r.fail("search.page_size", f"{page_size} is out of range (1-200)")
     max_q = r.typed(search, "max_query_length", "search.max_query_length", int, 500)
     if not 10 <= max_q <= 10000:
         r.fail("search.max_query_length", f"{max_q} is out of range (10-10000)")
+    feedback_docs = r.typed(search, "feedback_docs", "search.feedback_docs", int, 2)
+    if not 0 <= feedback_docs <= 10:
+        r.fail("search.feedback_docs", f"{feedback_docs} is out of range (0-10)")
     facets = r.string_list(search, "facets", "search.facets", FACET_NAMES[:-1])
     for f in facets:
         if f not in FACET_NAMES:
@@ -255,4 +260,5 @@ def config_from_dict(data: dict, root: Path, source: str = "config.toml") -> Con
         target_groups=r.vocabulary(data, "target_groups", ui),
         instruments=r.vocabulary(data, "instruments", ui),
         organisation_types=r.vocabulary(data, "organisation_types", ui),
+        feedback_docs=feedback_docs,
     )

@@ -40,6 +40,13 @@ def test_wrong_type_is_named(tmp_path, shipped_text):
         load_config(path)
 
 
+def test_feedback_docs_out_of_range_is_named(tmp_path, shipped_text):
+    assert load_config(_write(tmp_path, shipped_text)).feedback_docs == 2
+    path = _write(tmp_path, _base(shipped_text, "feedback_docs = 2", "feedback_docs = 11"))
+    with pytest.raises(ConfigError, match=r"search\.feedback_docs: 11 is out of range \(0-10\)"):
+        load_config(path)
+
+
 def test_region_with_unknown_country(tmp_path, shipped_text):
     path = _write(tmp_path, _base(shipped_text, 'country = "es"', 'country = "pt"'))
     with pytest.raises(ConfigError, match=r"regions\[2\]\.country: unknown country 'pt'"):
