@@ -72,7 +72,7 @@ def task_document(doc: dict, lang: str) -> dict:
         "year_end": 2000, "region": "partnership", "country": "eu", "lang": lang,
         "doctype": "report", "organisation_type": "partnership", "status": "published",
         f"body_{lang}": text, "words": text,
-        "doc": {"id": str(doc["id"]), "title": text[:80], "title_en": "", "summary": "", "summary_en": "",
+        "doc": {"id": str(doc["id"]), "title": "", "title_en": "", "summary": "", "summary_en": "",
                 "lang": lang, "region": "partnership", "country": "eu", "year_start": 2000,
                 "year_end": None, "ongoing": False, "date": None, "doctype": "report",
                 "status": "published", "topics": [], "target_groups": [], "instruments": [],

@@ -29,7 +29,7 @@ from kb.expansion import Expansion, QueryExpander, is_stop_word
 from kb.indexer.analysis import WORD_PATTERN
 from kb.indexer.schema import FACET_FIELDS, META_FIELD, SPELL_FIELD, TEXT_FIELDS
 from kb.indexer.store import IndexStore, NoIndex
-from kb.indexer.vector import SegmentCache, VectorView
+from kb.indexer.vector import SegmentCache, VectorView, query_terms
 from kb.query import ParsedQuery, Word, normalise, parse
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -47,8 +47,12 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 TYPO_BOOST = 0.8
 RESULT_CACHE_SIZE = 2048      # answers kept per state of the index (repeated queries)
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
-FEEDBACK_TERMS = 30           # words taken from the feedback records
+FEEDBACK_TERMS = 40           # words taken from the feedback records
 FEEDBACK_WEIGHT = 0.5         # their share of the final score (RM3's usual interpolation)
+PASSAGE_DOCS = 10             # best results whose passages are looked at
+PASSAGE_WORDS = 30            # words per passage (passages overlap by half)
+PASSAGE_WEIGHT = 0.2          # a passage holding every query word adds a fifth of the best score
+TOKEN_CACHE_SIZE = 5000       # records' analysed word sequences kept per snapshot
 _WORD_RE = re.compile(WORD_PATTERN)
 
 
@@ -442,12 +446,46 @@ class SearchService:
         if req.year_from is not None or req.year_to is not None:
             filters["year"] = self._year_mask(view, req.year_from, req.year_to)
         scores = matches.scores
-        if self.config.feedback_docs and parsed.clauses and self._order(req.sort, query) == "relevance":
+        if parsed.clauses and self._order(req.sort, query) == "relevance":
             shown = matched.copy()
             for mask in filters.values():
                 shown &= mask
-            scores = self._feedback(view, snap.cache, scores, shown, self.config.feedback_docs)
+            scores = self._passages(view, snap.cache, query, scores, shown)
+            if self.config.feedback_docs:
+                scores = self._feedback(view, snap.cache, scores, shown, self.config.feedback_docs)
         return parsed, query, scores, matched, filters
+
+    def _passages(self, view: VectorView, cache: dict, query, scores: np.ndarray,
+                  shown: np.ndarray) -> np.ndarray:
+        """Passage-level evidence (Callan 1994): among the best PASSAGE_DOCS results, a record
+        whose text holds the query's words together, within one passage of PASSAGE_WORDS words,
+        gains on one whose matching words are scattered. Scores are divided by the best one, and
+        each of those records adds PASSAGE_WEIGHT x the share of the query words' idf that its
+        best passage holds. Records below them keep their order; what matches does not change."""
+        best = view.top(scores, shown, PASSAGE_DOCS)
+        if not best or scores[best[0]] <= 0:
+            return scores
+        searcher = view.searcher
+        wanted: dict[str, set[str]] = {}
+        for fieldname, text in query_terms(query):
+            if fieldname.startswith("body_"):
+                wanted.setdefault(fieldname, set()).add(text)
+        out = scores / scores[best[0]]
+        step = PASSAGE_WORDS // 2
+        for docnum in best:
+            fname, tokens = self._record_tokens(searcher, cache, docnum)
+            terms = wanted.get(fname)
+            if not terms or not tokens:
+                continue
+            idf = {t: searcher.idf(fname, t) for t in terms}
+            total = sum(idf.values())
+            hits = [(i, t) for i, t in enumerate(tokens) if t in terms]
+            covered = 0.0
+            for start in range(0, max(1, len(tokens) - step), step):
+                inside = {t for i, t in hits if start <= i < start + PASSAGE_WORDS}
+                covered = max(covered, sum(idf[t] for t in inside))
+            out[docnum] += PASSAGE_WEIGHT * covered / total
+        return out
 
     def _feedback(self, view: VectorView, cache: dict, scores: np.ndarray, shown: np.ndarray,
                   k: int) -> np.ndarray:
@@ -469,15 +507,13 @@ class SearchService:
         top = scores[best]
         doc_weights = top / top.sum() if top.sum() > 0 else np.full(len(best), 1.0 / len(best))
         relevance: dict[tuple[str, str], float] = {}
-        model = cache.setdefault("feedback", {})       # docnum -> its words' p(w|record)
         for docnum, dw in zip(best, doc_weights):
-            probs = model.get(docnum)
-            if probs is None:
-                if len(model) > 10_000:
-                    model.clear()
-                probs = model[docnum] = self._record_model(searcher, docnum)
-            for key, p in probs.items():
-                relevance[key] = relevance.get(key, 0.0) + dw * p
+            fname, tokens = self._record_tokens(searcher, cache, docnum)
+            if not tokens:
+                continue
+            share = dw / len(tokens)
+            for t in tokens:
+                relevance[(fname, t)] = relevance.get((fname, t), 0.0) + share
         if not relevance:
             return scores
         idf = searcher.idf                  # Whoosh's, as BM25 uses it (memoised per searcher)
@@ -493,28 +529,32 @@ class SearchService:
         out[best] = 2.0 + top / top.max()          # above any interpolated score (each part <= 1)
         return out
 
-    def _record_model(self, searcher, docnum: int) -> dict[tuple[str, str], float]:
-        """{(body field of the record's language, word): its share of the record's indexed words},
-        analysed word by word with that field's analyzer (memoised per written word, as for
-        snippets)."""
+    def _record_tokens(self, searcher, cache: dict, docnum: int) -> tuple[str, tuple[str, ...]]:
+        """(body field of the record's language, the record's indexed words in text order: title,
+        summary, body), analysed word by word with that field's analyzer (memoised per written
+        word, as for snippets; the sequence is kept per snapshot for the records asked most)."""
+        seqs = cache.setdefault("tokens", OrderedDict())
+        got = seqs.get(docnum)
+        if got is not None:
+            seqs.move_to_end(docnum)
+            return got
         d = searcher.stored_fields(docnum)["doc"]
         fname = f"body_{d['lang']}"
-        if fname not in searcher.schema:
-            return {}
-        analyzer = searcher.schema[fname].analyzer
-        memo = self._token_memo.setdefault("feedback:" + fname, {})
-        counts: dict[tuple[str, str], int] = {}
-        n = 0
-        for raw in _WORD_RE.findall(" ".join((d["title"], d["summary"], d["body"]))):
-            terms = memo.get(raw)
-            if terms is None:
-                terms = tuple(t.text for t in analyzer(raw, mode="index"))
-                if len(memo) < 200_000:
-                    memo[raw] = terms
-            for t in terms:
-                counts[(fname, t)] = counts.get((fname, t), 0) + 1
-                n += 1
-        return {key: c / n for key, c in counts.items()}
+        out: list[str] = []
+        if fname in searcher.schema:
+            analyzer = searcher.schema[fname].analyzer
+            memo = self._token_memo.setdefault("index:" + fname, {})
+            for raw in _WORD_RE.findall(" ".join((d["title"], d["summary"], d["body"]))):
+                terms = memo.get(raw)
+                if terms is None:
+                    terms = tuple(t.text for t in analyzer(raw, mode="index"))
+                    if len(memo) < 200_000:
+                        memo[raw] = terms
+                out.extend(terms)
+        got = seqs[docnum] = (fname, tuple(out))
+        if len(seqs) > TOKEN_CACHE_SIZE:
+            seqs.popitem(last=False)
+        return got
 
     @staticmethod
     def _order(sort: str, query) -> str:

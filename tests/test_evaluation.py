@@ -138,3 +138,45 @@ def test_feedback_on_the_retrieval_task_runs_through_evaluate(shipped_config, tm
     plain = evaluate(dataclasses.replace(shipped_config, feedback_docs=0), task)
     assert fed["nDCG@10"] == pytest.approx(1.0)
     assert plain["nDCG@10"] < 1.0
+
+
+# ---------------------------------------------------------------- passage-level evidence
+_FILL = ("the council met again on tuesday and discussed the agenda of the coming season with "
+         "members of several committees who asked for more time before any decision").split()
+
+
+def _filler(n: int, shift: int) -> str:
+    return " ".join(_FILL[(i + shift) % len(_FILL)] for i in range(n))
+
+
+# "together" holds the three query words in one sentence but is longer; "scattered" holds them
+# far apart (more than a passage of indexed words between them) and is shorter, so BM25 alone
+# prefers it.
+PASSAGE_DOCS = [
+    ("together", "Street lighting contract renewed. " + _filler(140, 0)),
+    ("scattered", "Street. " + _filler(60, 3) + " lighting. " + _filler(60, 7) + " contract."),
+    *[(f"filler{i}", _filler(20, i)) for i in range(6)],
+]
+
+
+@pytest.fixture(scope="module")
+def passage_service(shipped_config, tmp_path_factory):
+    cfg = dataclasses.replace(shipped_config, var_dir=tmp_path_factory.mktemp("passages"), feedback_docs=0)
+    build_generation(cfg, (task_document({"id": i, "text": t}, "en") for i, t in PASSAGE_DOCS),
+                     len(PASSAGE_DOCS), False)
+    service = SearchService(cfg)
+    yield service
+    service.store.close()
+
+
+def test_passages_prefer_the_record_holding_the_words_together(passage_service, monkeypatch):
+    import kb.search as search_module
+
+    def ranking():
+        passage_service.store.snapshot().cache.clear()
+        return [h.id for h in passage_service.search(SearchRequest(q="street lighting contract")).hits]
+
+    monkeypatch.setattr(search_module, "PASSAGE_WEIGHT", 0.0)
+    assert ranking() == ["scattered", "together"]          # BM25: the shorter record first
+    monkeypatch.setattr(search_module, "PASSAGE_WEIGHT", 0.2)
+    assert ranking() == ["together", "scattered"]          # the words side by side win

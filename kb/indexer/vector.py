@@ -510,7 +510,7 @@ class VectorView:
         if not docnums:
             return out
         wanted = np.asarray(docnums, dtype=np.int64)
-        for fieldname, text in _query_terms(query):
+        for fieldname, text in query_terms(query):
             if fields is not None and fieldname not in fields:
                 continue
             ids, _w = self.postings(fieldname, text)
@@ -548,7 +548,7 @@ class VectorView:
         return docs[order][:k].tolist()
 
 
-def _query_terms(query):
+def query_terms(query):
     """(field, term) of every term in a query tree, phrases' words included."""
     out = []
     try:
