@@ -180,3 +180,14 @@ def test_passages_prefer_the_record_holding_the_words_together(passage_service, 
     assert ranking() == ["scattered", "together"]          # BM25: the shorter record first
     monkeypatch.setattr(search_module, "PASSAGE_WEIGHT", 0.2)
     assert ranking() == ["together", "scattered"]          # the words side by side win
+
+
+@pytest.mark.parametrize("q", ["transparency open data", "електронни услуги", "participación ciudadana"])
+def test_filters_never_reorder_the_ranking(service, q):
+    """The re-rankings look at every match, filters aside: a filtered list is the unfiltered
+    list with records left out."""
+    everything = service.search(SearchRequest(q=q, page_size=200)).hits
+    for region in ("burgas", "badajoz", "partnership"):
+        filtered = service.search(SearchRequest(q=q, filters={"region": [region]}, page_size=200)).hits
+        assert filtered, (q, region)
+        assert [h.id for h in filtered] == [h.id for h in everything if h.region == region]
