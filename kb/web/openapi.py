@@ -20,7 +20,9 @@ HIT = {"type": "object",
            "lang": _str, "region": _str, "region_label": _str, "country": _str,
            "year_start": _int, "year_end": _nullable_int, "ongoing": {"type": "boolean"},
            "doctype": _str, "doctype_label": _str, "status": _str, "illustrative": {"type": "boolean"},
-           "score": {"type": "number"}, "snippet_html": _str, "snippet_text": _str,
+           "score": {"type": "number", "description": "relevance (sort=relevance, else 0): BM25F "
+                     "re-ranked by passages and feedback; only the order it gives is meaningful"},
+           "snippet_html": _str, "snippet_text": _str,
            "topics": {"type": "array", "items": {"type": "object", "required": ["id", "label"],
                                                   "properties": {"id": _str, "label": _str}}}}}
 
