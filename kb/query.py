@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 class Word:
     text: str                                           # lower case
     typed: str = field(default="", compare=False)       # as typed, if in capitals (an acronym: TUMAS)
+    # in a query typed all in capitals, a short word may still be an acronym: looked up both ways
+    maybe_acronym: str = field(default="", compare=False)
 
     @property
     def analysed(self) -> str:
@@ -74,7 +76,9 @@ def parse(text: str) -> ParsedQuery:
     keep_case = any(ch.islower() for ch in text)
 
     def word(w: str) -> Word:
-        return Word(w.lower(), w if keep_case and w.isupper() else "")
+        if keep_case:
+            return Word(w.lower(), w if w.isupper() else "")
+        return Word(w.lower(), "", w if 2 <= len(w) <= 6 and w.isupper() else "")
 
     def phrase(ws) -> Phrase:
         return Phrase(tuple(w.lower() for w in ws),

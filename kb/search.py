@@ -56,6 +56,7 @@ PASSAGE_DOCS = 5              # best results whose passages are looked at
 PASSAGE_WORDS = 30            # words per passage (passages overlap by half)
 PASSAGE_WEIGHT = 0.2          # a passage holding every query word adds a fifth of the best score
 TOKEN_CACHE_SIZE = 5000       # records' analysed word sequences kept per snapshot
+ABSTRACT_FIELD = "summary_en"  # where every record's English abstract is indexed
 _WORD_RE = re.compile(WORD_PATTERN)
 
 
@@ -296,12 +297,19 @@ class SearchService:
         of them (a disjunction max), so ten synonyms never outweigh the word itself."""
         schema = searcher.schema
         words = [item.analysed] if isinstance(item, Word) else list(item.analysed)
+        acronym = item.maybe_acronym if isinstance(item, Word) else ""
         subs = []
         for fname in TEXT_FIELDS + (META_FIELD,):
             terms = []
             for w in words:
                 terms.extend(self._field_terms(schema, fname, w))
             q = self._terms_query(fname, terms)
+            if acronym:
+                # TUMAS in a query typed all in capitals: the word, and the acronym the index
+                # keeps unstemmed (the better of the two counts)
+                other = self._terms_query(fname, self._field_terms(schema, fname, acronym))
+                if other is not None and other != q:
+                    q = other if q is None else wq.DisjunctionMax([q, other])
             if q is not None:
                 subs.append(q)
         # a Cyrillic reading of a Latin-typed word stands in for the word itself; translations
@@ -476,7 +484,7 @@ class SearchService:
         out = scores / scores[best[0]]
         step = PASSAGE_WORDS // 2
         for docnum in best:
-            fname, tokens = self._record_tokens(searcher, cache, docnum)
+            fname, tokens, _abstract = self._record_tokens(searcher, cache, docnum)
             terms = wanted.get(fname)
             if not terms or not tokens:
                 continue
@@ -513,12 +521,13 @@ class SearchService:
         doc_weights = top / top.sum() if top.sum() > 0 else np.full(len(best), 1.0 / len(best))
         relevance: dict[tuple[str, str], float] = {}
         for docnum, dw in zip(best, doc_weights):
-            fname, tokens = self._record_tokens(searcher, cache, docnum)
-            if not tokens:
+            fname, tokens, abstract = self._record_tokens(searcher, cache, docnum)
+            words = [(fname, t) for t in tokens] + [(ABSTRACT_FIELD, t) for t in abstract]
+            if not words:
                 continue
-            share = dw / len(tokens)
-            for t in tokens:
-                relevance[(fname, t)] = relevance.get((fname, t), 0.0) + share
+            share = dw / len(words)
+            for key in words:
+                relevance[key] = relevance.get(key, 0.0) + share
         if not relevance:
             return scores
         idf = searcher.idf                  # Whoosh's, as BM25 uses it (memoised per searcher)
@@ -534,10 +543,12 @@ class SearchService:
         out[best] = 2.0 + top / top.max()          # above any interpolated score (each part <= 1)
         return out
 
-    def _record_tokens(self, searcher, cache: dict, docnum: int) -> tuple[str, tuple[str, ...]]:
+    def _record_tokens(self, searcher, cache: dict, docnum: int):
         """(body field of the record's language, the record's indexed words in text order: title,
-        summary, body), analysed word by word with that field's analyzer (memoised per written
-        word, as for snippets; the sequence is kept per snapshot for the records asked most)."""
+        summary, body; the words of its English abstract as the `summary_en` field holds them),
+        analysed word by word with the fields' analyzers (memoised per written word, as for
+        snippets; kept per snapshot for the records asked most). The abstract is what every
+        record shares whatever its language: feedback through it reaches the other languages."""
         seqs = cache.setdefault("tokens", OrderedDict())
         got = seqs.get(docnum)
         if got is not None:
@@ -545,21 +556,28 @@ class SearchService:
             return got
         d = searcher.stored_fields(docnum)["doc"]
         fname = f"body_{d['lang']}"
-        out: list[str] = []
-        if fname in searcher.schema:
-            analyzer = searcher.schema[fname].analyzer
-            memo = self._token_memo.setdefault("index:" + fname, {})
-            for raw in _WORD_RE.findall(" ".join((d["title"], d["summary"], d["body"]))):
-                terms = memo.get(raw)
-                if terms is None:
-                    terms = tuple(t.text for t in analyzer(raw, mode="index"))
-                    if len(memo) < 200_000:
-                        memo[raw] = terms
-                out.extend(terms)
-        got = seqs[docnum] = (fname, tuple(out))
+        abstract = (d["title"], d["summary"]) if d["lang"] == "en" else (d["title_en"], d["summary_en"])
+        got = seqs[docnum] = (fname, self._analysed(searcher, fname, (d["title"], d["summary"], d["body"])),
+                              self._analysed(searcher, ABSTRACT_FIELD, abstract))
         if len(seqs) > TOKEN_CACHE_SIZE:
             seqs.popitem(last=False)
         return got
+
+    def _analysed(self, searcher, fname: str, texts) -> tuple[str, ...]:
+        """The indexed words of `texts` in `fname`, in order (stop words dropped)."""
+        if fname not in searcher.schema:
+            return ()
+        analyzer = searcher.schema[fname].analyzer
+        memo = self._token_memo.setdefault("index:" + fname, {})
+        out: list[str] = []
+        for raw in _WORD_RE.findall(" ".join(t for t in texts if t)):
+            terms = memo.get(raw)
+            if terms is None:
+                terms = tuple(t.text for t in analyzer(raw, mode="index"))
+                if len(memo) < 200_000:
+                    memo[raw] = terms
+            out.extend(terms)
+        return tuple(out)
 
     @staticmethod
     def _order(sort: str, query) -> str:

@@ -191,3 +191,43 @@ def test_filters_never_reorder_the_ranking(service, q):
         filtered = service.search(SearchRequest(q=q, filters={"region": [region]}, page_size=200)).hits
         assert filtered, (q, region)
         assert [h.id for h in filtered] == [h.id for h in everything if h.region == region]
+
+
+def test_feedback_reaches_other_languages_through_the_english_abstract(shipped_config, tmp_path, monkeypatch):
+    """The best records' English abstracts feed back too: a Bulgarian record whose abstract is
+    about the same thing as the two best (Spanish) records rises above one that BM25 prefers."""
+    import kb.search as search_module
+
+    def record(i, lang, text, abstract):
+        d = task_document({"id": i, "text": text}, lang)
+        d["summary_en"] = d["doc"]["summary_en"] = abstract
+        return d
+
+    about = "Participatory budgeting: residents vote on proposals for their district"
+    docs = [
+        record("es1", "es", "TUMAS: los vecinos votan las propuestas del barrio (TUMAS, TUMAS).", about),
+        record("es2", "es", "TUMAS en la comarca: votan los vecinos (TUMAS, TUMAS).", about),
+        record("bg-same", "bg", "Проектът TUMAS в общината: жителите гласуват за проекти в своя квартал, "
+                                "като всеки квартал получава част от средствата.", about),
+        record("bg-other", "bg", "TUMAS: поддръжка на уличното осветление.", "Street lighting maintenance"),
+        *[record(f"f{i}", "en", t, t) for i, t in enumerate(
+            ["Library opening hours", "Waste collection at night", "A new bus line", "Tax forms online"])],
+    ]
+    cfg = dataclasses.replace(shipped_config, var_dir=tmp_path, feedback_docs=2)
+    build_generation(cfg, docs, len(docs), False)
+    service = SearchService(cfg)
+
+    def ranking():
+        service.store.snapshot().cache.clear()
+        return [h.id for h in service.search(SearchRequest(q="TUMAS")).hits]
+
+    try:
+        monkeypatch.setattr(search_module, "ABSTRACT_FIELD", "no_such_field")
+        without = ranking()
+        monkeypatch.setattr(search_module, "ABSTRACT_FIELD", "summary_en")
+        with_abstract = ranking()
+    finally:
+        service.store.close()
+    assert set(without[:2]) == set(with_abstract[:2]) == {"es1", "es2"}
+    assert without.index("bg-other") < without.index("bg-same")
+    assert with_abstract.index("bg-same") < with_abstract.index("bg-other")

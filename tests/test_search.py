@@ -63,6 +63,10 @@ def test_an_acronym_typed_in_capitals_is_matched_unstemmed(make_project):
     assert ids(service.search(SearchRequest(q="Who leads TUMAS?", expand=False))) == ["ba-assoc"]
     # all in capitals: words, not acronyms
     assert ids(service.search(SearchRequest(q="RESIDENTS ASSOCIATION", expand=False))) == ["ba-assoc"]
+    # ... but a short word of such a query may still be the acronym the index keeps unstemmed
+    # (English stems "tumas" to "tuma", and the record holds "tumas")
+    assert ids(service.search(SearchRequest(q="TUMAS", expand=False))) == ["ba-assoc"]
+    assert ids(service.search(SearchRequest(q="TUMAS RESIDENTS", expand=False))) == ["ba-assoc"]
 
 
 def test_query_parser_keeps_capitals_only_for_acronyms():
@@ -70,6 +74,10 @@ def test_query_parser_keeps_capitals_only_for_acronyms():
     assert parse("Who leads TUMAS").clauses[2][0].analysed == "TUMAS"
     assert parse("Who leads TUMAS").clauses[0][0].analysed == "who"
     assert parse("WHO LEADS TUMAS").clauses[2][0].analysed == "tumas"
+    assert parse("WHO LEADS TUMAS").clauses[2][0].maybe_acronym == "TUMAS"
+    assert parse("WHO LEADS TUMAS").clauses[0][0].maybe_acronym == "WHO"
+    assert parse("TRANSPARENCIA").clauses[0][0].maybe_acronym == ""              # longer than 6
+    assert parse("Who leads TUMAS").clauses[2][0].maybe_acronym == ""
     assert normalise("Who leads TUMAS") != normalise("who leads tumas")      # answers cached apart
 
 
