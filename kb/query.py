@@ -133,5 +133,8 @@ def normalise(text: str) -> str:
 
 
 def _fmt(item: Item) -> str:
-    # acronyms keep their capitals: they are analysed differently (not stemmed)
-    return item.analysed if isinstance(item, Word) else '"' + " ".join(item.analysed) + '"'
+    # acronyms keep their capitals: they are analysed differently (not stemmed); a word of an
+    # all-capitals query that may be one is looked up both ways, so it has a key of its own
+    if isinstance(item, Word):
+        return item.analysed + ("|" + item.maybe_acronym if item.maybe_acronym else "")
+    return '"' + " ".join(item.analysed) + '"'
