@@ -55,6 +55,7 @@ FEEDBACK_WEIGHT = 0.5         # their share of the final score (RM3's usual inte
 PASSAGE_DOCS = 5              # best results whose passages are looked at
 PASSAGE_WORDS = 30            # words per passage (passages overlap by half)
 PASSAGE_WEIGHT = 0.2          # a passage holding every query word adds a fifth of the best score
+WORD_MEMO_SIZE = 200_000      # analysed written words remembered per field
 TOKEN_CACHE_SIZE = 5000       # records' analysed word sequences kept per snapshot
 ABSTRACT_FIELD = "summary_en"  # where every record's English abstract is indexed
 _WORD_RE = re.compile(WORD_PATTERN)
@@ -114,6 +115,15 @@ class Similar:
     year_start: int
     score: float
     shared_terms: list[str]
+
+
+def _analyse_word(memo: dict, analyzer, raw: str, **options) -> tuple[str, ...]:
+    """The terms a field's analyzer makes of one written word, remembered in `memo` (bounded):
+    snippets and the re-rankings analyse text word by word, so each word is analysed once."""
+    terms = tuple(t.text for t in analyzer(raw, mode="index", **options))
+    if len(memo) < WORD_MEMO_SIZE:
+        memo[raw] = terms
+    return terms
 
 
 def _context_fragments(text: str, toks, maxchars: int, surround: int,
@@ -573,9 +583,7 @@ class SearchService:
         for raw in _WORD_RE.findall(" ".join(t for t in texts if t)):
             terms = memo.get(raw)
             if terms is None:
-                terms = tuple(t.text for t in analyzer(raw, mode="index"))
-                if len(memo) < 200_000:
-                    memo[raw] = terms
+                terms = _analyse_word(memo, analyzer, raw)
             out.extend(terms)
         return tuple(out)
 
@@ -769,9 +777,7 @@ class SearchService:
             raw = m.group()
             terms = memo.get(raw)
             if terms is None:
-                terms = tuple(t.text for t in analyzer(raw, mode="index", removestops=False))
-                if len(memo) < 200_000:
-                    memo[raw] = terms
+                terms = _analyse_word(memo, analyzer, raw, removestops=False)
             start, end = m.span()
             for term in terms:
                 if term not in words:
