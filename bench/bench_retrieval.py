@@ -2,7 +2,7 @@
 
     python bench/bench_retrieval.py [--shared ../shared] [--tasks a,b]
 
-Runs kb's real indexing and query path (`kb.evaluation.evaluate`) on each task, plus the
+Runs kb's real indexing and query path (`kb.search.evaluation.evaluate`) on each task, plus the
 Bulgarian tasks with their queries romanised (official 2009 system) to measure Latin-typed
 Bulgarian, and prints one table. Takes a few minutes (the +wiki task indexes 8,208 docs).
 """
@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb.config import load_config  # noqa: E402
-from kb.evaluation import evaluate  # noqa: E402
-from kb.indexer.translit import to_latin  # noqa: E402
+from kb.search.evaluation import evaluate  # noqa: E402
+from kb.lang.translit import to_latin  # noqa: E402
 
 # task -> (metric, target, baseline from ../shared/eval/README.md)
 TARGETS = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark kb.indexer.bulgarian.stem: yardstick figures + raw (uncached) words/s.
+"""Benchmark kb.lang.bulgarian.stem: yardstick figures + raw (uncached) words/s.
 
     python bench/bench_stemmer.py [SHARED_DIR]
 
@@ -12,7 +12,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SPEC = "kb.indexer.bulgarian:stem"
+SPEC = "kb.lang.bulgarian:stem"
 
 
 def main(argv):
@@ -24,7 +24,7 @@ def main(argv):
                    cwd=ROOT, env=env, check=True)
 
     sys.path.insert(0, ROOT)
-    from kb.indexer.bulgarian import stem
+    from kb.lang.bulgarian import stem
     raw = getattr(stem, "__wrapped__", stem)  # bypass the lru_cache
     with gzip.open(os.path.join(evaldir, "gold", "bg_hunspell.tsv.gz"), "rt", encoding="utf-8") as fh:
         words = sorted({w for line in fh if not line.startswith("#")

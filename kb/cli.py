@@ -2,11 +2,24 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import click
 
+from kb.compare import CompareRequest, CompareService
 from kb.config import ConfigError, load_config
+from kb.curation import edits
+from kb.curation.accounts import CuratorError, add_curator, list_curators, remove_curator
+from kb.importer import ImportError_, import_html
+from kb.indexer.build import IndexError_, update_index
+from kb.lang.translit import to_latin
+from kb.records.corpus import find_file, load_corpus
+from kb.records.model import RecordError
+from kb.search import SearchRequest, SearchService
+from kb.search.evaluation import TaskError, evaluate
+from kb.web import create_app
 
 
 def _config(ctx: click.Context):
@@ -31,7 +44,6 @@ def main(ctx: click.Context, config_path):
 @click.pass_context
 def check(ctx, quiet):
     """Validate every corpus file; exit 1 if any has an error."""
-    from kb.corpus import load_corpus
     config = _config(ctx)
     report = load_corpus(config)
     for line in report.errors:
@@ -51,7 +63,6 @@ def check(ctx, quiet):
 @click.pass_context
 def index(ctx, rebuild, progress):
     """Build or update the search index from the corpus."""
-    from kb.indexer.build import IndexError_, update_index
     config = _config(ctx)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -81,7 +92,6 @@ def index(ctx, rebuild, progress):
 def search(ctx, query, region, topic, lang, doctype, country, year_from, year_to, sort, page,
            ui_lang, as_json):
     """Search the knowledge base."""
-    from kb.search import SearchRequest, SearchService
     config = _config(ctx)
     service = SearchService(config)
     request = SearchRequest(q=" ".join(query), filters={
@@ -118,8 +128,6 @@ def search(ctx, query, region, topic, lang, doctype, country, year_from, year_to
 @click.pass_context
 def serve(ctx, host, port, dev):
     """Serve the web interface (gunicorn; builds the index first if it is missing or stale)."""
-    import os
-    from kb.indexer.build import IndexError_, update_index
     config = _config(ctx)
     host = host or config.host
     port = port or config.port
@@ -131,7 +139,6 @@ def serve(ctx, host, port, dev):
             click.echo(line, err=True)
         click.echo("the corpus has errors: serving the last good index", err=True)
     if dev:
-        from kb.web import create_app
         create_app(config).run(host=host, port=port)
         return
     if ctx.obj.get("config_path"):
@@ -153,7 +160,6 @@ def curator():
 @click.pass_context
 def curator_add(ctx, name):
     """Add a curator, or set a new password (prompted; read from stdin when not a terminal)."""
-    from kb.curators import CuratorError, add_curator
     config = _config(ctx)
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -170,7 +176,6 @@ def curator_add(ctx, name):
 @click.pass_context
 def curator_list(ctx):
     """List curator names."""
-    from kb.curators import list_curators
     for name in list_curators(_config(ctx)):
         click.echo(name)
 
@@ -180,7 +185,6 @@ def curator_list(ctx):
 @click.pass_context
 def curator_remove(ctx, name):
     """Remove a curator."""
-    from kb.curators import CuratorError, remove_curator
     try:
         remove_curator(_config(ctx), name)
     except CuratorError as exc:
@@ -194,10 +198,6 @@ def curator_remove(ctx, name):
 @click.pass_context
 def import_html_command(ctx, paths, region):
     """Create draft records from saved web pages (files or folders of .html)."""
-    from pathlib import Path
-    from kb import curation
-    from kb.importer import ImportError_, import_html
-    from kb.model import RecordError
     config = _config(ctx)
     if region and region not in config.regions:
         raise click.ClickException(f"--region: unknown region {region!r} (known: {', '.join(config.regions.ids())})")
@@ -208,15 +208,15 @@ def import_html_command(ctx, paths, region):
     for path in files:
         try:
             page = import_html(path.read_bytes(), url=None)
-            practice, notes = curation.draft_from_page(page, config, region)
+            practice, notes = edits.draft_from_page(page, config, region)
             base = practice.id
             for n in range(2, 100):            # an id already taken gets a number
-                if curation.find_file(config, practice.id) is None:
+                if find_file(config, practice.id) is None:
                     break
                 practice.id = f"{base[:60]}-{n}"
-            curation.save(config, practice, base_version=None, author="import-html",
+            edits.save(config, practice, base_version=None, author="import-html",
                           message=f"imported from {path.name}", action="import", new=True)
-        except (ImportError_, RecordError, curation.Conflict, OSError) as exc:
+        except (ImportError_, RecordError, edits.Conflict, OSError) as exc:
             failed += 1
             click.echo(f"{path}: not imported: {exc}", err=True)
             continue
@@ -240,13 +240,8 @@ def eval_group():
 @click.pass_context
 def eval_retrieval(ctx, task_dir, split, romanise):
     """Index TASK_DIR's docs.jsonl with kb's analyzers and score its queries."""
-    from pathlib import Path
-    from kb.evaluation import TaskError, evaluate
     config = _config(ctx)
-    transform = None
-    if romanise:
-        from kb.indexer.translit import to_latin
-        transform = to_latin
+    transform = to_latin if romanise else None
     try:
         res = evaluate(config, Path(task_dir), split, progress=sys.stderr.isatty(), query_transform=transform)
     except TaskError as exc:
@@ -269,8 +264,6 @@ def eval_retrieval(ctx, task_dir, split, romanise):
 @click.pass_context
 def compare(ctx, topics, regions, query, ui_lang, limit, counterparts, as_json):
     """Compare regions: topic × region matrix, then each region's practices with counterparts."""
-    from kb.compare import CompareRequest, CompareService
-    from kb.search import SearchService
     config = _config(ctx)
     service = CompareService(SearchService(config))
     req = CompareRequest(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from kb.indexer.store import NoIndex
-from kb.search import SearchRequest, SearchService, Similar
+from kb.indexer.schema import StoredRecord
+from kb.search import NoIndex, SearchRequest, SearchService, Similar
 
 MIN_REGIONS, MAX_REGIONS = 2, 4
 COLUMN_LIMIT = 12          # practices listed per region column (the CSV export lists them all)
@@ -243,27 +243,27 @@ class CompareService:
         params["region"] = [region]
         return params
 
-    def _docs(self, req: CompareRequest, region: str, topics: list[str]) -> list[dict]:
+    def _docs(self, req: CompareRequest, region: str, topics: list[str]) -> list[StoredRecord]:
         filters = {"region": [region], **({"topic": topics} if topics else {})}
         docs, _problems = self.search.all_matching(
             SearchRequest(q=req.q, filters=filters, ui_lang=req.ui_lang), limit=req.column_limit)
         return docs
 
-    def _summary(self, d: dict, lang: str, others: list[str], n_counterparts: int) -> PracticeSummary:
+    def _summary(self, d: StoredRecord, lang: str, others: list[str], n_counterparts: int) -> PracticeSummary:
         cfg = self.config
-        if d["lang"] == lang or not d.get("summary_en"):
-            abstract, abstract_lang = d["summary"], d["lang"]
+        if d.lang == lang or not d.summary_en:
+            abstract, abstract_lang = d.summary, d.lang
         else:
-            abstract, abstract_lang = d["summary_en"], "en"
-        counterparts = self._counterparts(d["id"], d["region"], lang, others, n_counterparts)
+            abstract, abstract_lang = d.summary_en, "en"
+        counterparts = self._counterparts(d.id, d.region, lang, others, n_counterparts)
         return PracticeSummary(
-            id=d["id"], title=d["title"], title_en=d.get("title_en", ""), lang=d["lang"],
-            region=d["region"], years=years_text(d["year_start"], d["year_end"], d.get("ongoing", False)),
-            doctype=d["doctype"], doctype_label=cfg.doctypes.label(d["doctype"], lang),
-            topics=[{"id": t, "label": cfg.topics.label(t, lang)} for t in d["topics"]],
-            instruments=[{"id": t, "label": cfg.instruments.label(t, lang)} for t in d["instruments"]],
-            target_groups=[{"id": t, "label": cfg.target_groups.label(t, lang)} for t in d["target_groups"]],
-            abstract=abstract, abstract_lang=abstract_lang, illustrative=bool(d.get("illustrative")),
+            id=d.id, title=d.title, title_en=d.title_en, lang=d.lang,
+            region=d.region, years=years_text(d.year_start, d.year_end, d.ongoing),
+            doctype=d.doctype, doctype_label=cfg.doctypes.label(d.doctype, lang),
+            topics=[{"id": t, "label": cfg.topics.label(t, lang)} for t in d.topics],
+            instruments=[{"id": t, "label": cfg.instruments.label(t, lang)} for t in d.instruments],
+            target_groups=[{"id": t, "label": cfg.target_groups.label(t, lang)} for t in d.target_groups],
+            abstract=abstract, abstract_lang=abstract_lang, illustrative=d.illustrative,
             counterparts=counterparts)
 
     def _counterparts(self, practice_id: str, region: str, lang: str, others: list[str], n: int) -> list[Counterpart]:

@@ -6,7 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LANGS = ("bg", "es", "en")
+from kb.lang import LANGUAGES
+
+LANGS = LANGUAGES
 DEFAULT_PATH = "config.toml"
 FACET_NAMES = (
     "region", "country", "topic", "doctype", "language", "year",

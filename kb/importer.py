@@ -97,7 +97,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 from bs4 import MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
-from kb.indexer.translit import to_latin
+from kb.lang.translit import to_latin
 
 __all__ = ["ImportedPage", "ImportError_", "import_html", "suggest_id", "REGION_PREFIXES",
            "MAX_INPUT_BYTES", "SUMMARY_LENGTH"]

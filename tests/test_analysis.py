@@ -43,7 +43,8 @@ def test_english_auxiliaries_and_interrogatives_are_stop_words():
 
 
 def test_stop_words_are_not_translated(shipped_config):
-    from kb.expansion import QueryExpander, is_stop_word
+    from kb.lang.text import is_stop_word
+    from kb.search.expansion import QueryExpander
     assert is_stop_word("es", "qué") and is_stop_word("bg", "който") and not is_stop_word("en", "son")
 
     class Dictionaries:       # an English dictionary that knows every word
@@ -117,8 +118,8 @@ def test_a_typo_still_finds_the_word(service):
 
 def test_typo_lookup_only_for_words_the_records_do_not_hold(service):
     searcher = service.store.snapshot().searcher
-    assert service._typo_expansions(searcher, "transparensia")
+    assert service.queries.typo_expansions(searcher, "transparensia")
     # stop words are words of the records too, not typos of the nearest frequent word
-    assert service._typo_expansions(searcher, "which") == []
-    assert service._typo_expansions(searcher, "cuándo") == []
-    assert service._typo_expansions(searcher, "cuántas") == []     # a stop word, even if unused
+    assert service.queries.typo_expansions(searcher, "which") == []
+    assert service.queries.typo_expansions(searcher, "cuándo") == []
+    assert service.queries.typo_expansions(searcher, "cuántas") == []     # a stop word, even if unused

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from kb.corpus import load_corpus
+from kb.records.corpus import load_corpus
 from kb.indexer.analysis import ANALYZERS, simple_analyzer
 from kb.indexer.build import PARALLEL_FIELDS, practice_document
 from kb.indexer.fastwriter import (
@@ -281,7 +281,7 @@ def test_with_another_whoosh_the_build_uses_whoosh_s_writer(make_project, monkey
 def test_record_strings_are_written_as_json_dumps_writes_them(text):
     import json
 
-    from kb.model import _toml_value
+    from kb.records.model import _toml_value
     assert _toml_value(text) == json.dumps(text, ensure_ascii=False)
 
 

@@ -1,7 +1,7 @@
-"""Tests for kb.indexer.bulgarian.stem, grouped like the rule groups of the module."""
+"""Tests for kb.lang.bulgarian.stem, grouped like the rule groups of the module."""
 import pytest
 
-from kb.indexer.bulgarian import stem
+from kb.lang.bulgarian import stem
 
 
 def one_stem(words):

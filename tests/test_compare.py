@@ -104,14 +104,14 @@ def test_columns_list_each_regions_practices_with_abstract_in_the_ui_language(co
         assert len(col.practices) == col.total > 0
         for p in col.practices:
             d = service.get(p.id)
-            assert d["region"] == col.region and "citizen-participation" in d["topics"]
-            if d["lang"] == "es":
-                assert (p.abstract, p.abstract_lang) == (d["summary"], "es")
+            assert d.region == col.region and "citizen-participation" in d.topics
+            if d.lang == "es":
+                assert (p.abstract, p.abstract_lang) == (d.summary, "es")
             else:
-                assert (p.abstract, p.abstract_lang) == (d["summary_en"], "en")
-            assert p.years.startswith(str(d["year_start"]))
-            assert [t["id"] for t in p.instruments] == d["instruments"]
-            assert [t["id"] for t in p.target_groups] == d["target_groups"]
+                assert (p.abstract, p.abstract_lang) == (d.summary_en, "en")
+            assert p.years.startswith(str(d.year_start))
+            assert [t["id"] for t in p.instruments] == d.instruments
+            assert [t["id"] for t in p.target_groups] == d.target_groups
 
 
 def test_columns_are_cut_at_the_limit_and_say_how_many_more(compare):

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from kb.corpus import load_corpus
+from kb.records.corpus import load_corpus
 
 REGIONS = {"stara-zagora": "bg", "burgas": "bg", "badajoz": "es", "caceres": "es"}
 REAL_IDS = {"sz-fifth-working-meeting-2013", "pa-handbook-good-governance-practices",

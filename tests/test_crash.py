@@ -13,7 +13,7 @@ import time
 import pytest
 
 from kb.config import load_config
-from kb.corpus import load_corpus
+from kb.records.corpus import load_corpus
 from kb.indexer.build import current_generation, update_index
 from kb.search import SearchRequest, SearchService
 from tests.conftest import ROOT

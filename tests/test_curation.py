@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kb import curation, curators
+from kb.curation import accounts as curators, edits as curation
 from kb.indexer.build import update_index
 from kb.search import SearchRequest, SearchService
 from tests.conftest import ROOT
@@ -214,7 +214,7 @@ def test_two_clients_saving_twenty_records_each_lose_nothing(app, project):
     time.sleep(0.3)
     indexed = {h.id for h in svc.search(SearchRequest(filters={"region": ["burgas"]}, page_size=200)).hits}
     assert ids <= indexed
-    from kb.corpus import load_corpus
+    from kb.records.corpus import load_corpus
     assert load_corpus(project).ok
 
 

@@ -1,4 +1,4 @@
-"""Cross-language query translation (kb.indexer.dictionary).
+"""Cross-language query translation (kb.lang.dictionary).
 
 Part 1 builds tiny dictd dictionaries in a temporary folder and always runs. Part 2 uses the
 Debian FreeDict packages (scripts/install-debian-packages.sh, run by make) and is skipped, with the reason, when
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.indexer import dictionary as D
-from kb.indexer.dictionary import Dictionaries, get_dictionaries
+from kb.lang import dictionary as D
+from kb.lang.dictionary import Dictionaries, get_dictionaries
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

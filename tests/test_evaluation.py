@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from kb.evaluation import TaskError, evaluate, load_task, score_query, task_document
+from kb.search.evaluation import TaskError, evaluate, load_task, score_query, task_document
 from kb.indexer.build import build_generation
 from kb.search import SearchRequest, SearchService
 from tests.test_cli import run
@@ -170,7 +170,7 @@ def passage_service(shipped_config, tmp_path_factory):
 
 
 def test_passages_prefer_the_record_holding_the_words_together(passage_service, monkeypatch):
-    import kb.search as search_module
+    import kb.search.rerank as search_module
 
     def ranking():
         passage_service.store.snapshot().cache.clear()
@@ -196,7 +196,7 @@ def test_filters_never_reorder_the_ranking(service, q):
 def test_feedback_reaches_other_languages_through_the_english_abstract(shipped_config, tmp_path, monkeypatch):
     """The best records' English abstracts feed back too: a Bulgarian record whose abstract is
     about the same thing as the two best (Spanish) records rises above one that BM25 prefers."""
-    import kb.search as search_module
+    import kb.search.rerank as search_module
 
     def record(i, lang, text, abstract):
         d = task_document({"id": i, "text": text}, lang)

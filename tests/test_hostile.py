@@ -64,8 +64,8 @@ def test_ids_cannot_reach_outside_the_corpus(client, pid):
 
 
 def test_curation_refuses_ids_outside_the_corpus(shipped_config, tmp_path):
-    from kb import curation
-    from kb.corpus import practice_path
+    from kb.curation import edits as curation
+    from kb.records.corpus import practice_path
     cfg = dataclasses.replace(shipped_config, corpus_dir=tmp_path / "corpus", var_dir=tmp_path / "var")
     for bad in ("../x", "a/b", "/abs", "x\x00y", ".."):
         assert curation.find_file(cfg, bad) is None

@@ -96,14 +96,14 @@ def test_drafts_are_indexed_but_hidden_from_public_search(make_project):
 
 def test_a_long_lived_service_sees_an_updated_record_not_its_old_version(make_project):
     from kb.indexer.build import index_practice
-    from kb.model import parse_practice
+    from kb.records.model import parse_practice
     cfg, write = make_project
     write("burgas/bu-one.md", record_text(id="bu-one"))
     write("burgas/bu-two.md", record_text(id="bu-two"))
     update_index(cfg)
     svc = SearchService(cfg)
-    assert svc.get("bu-one")["status"] == "published"
+    assert svc.get("bu-one").status == "published"
     index_practice(cfg, parse_practice(record_text(id="bu-one", status='"draft"'), cfg))
     svc.store.invalidate()
     assert svc.get("bu-one") is None                          # drafts are not public
-    assert svc.get("bu-one", include_drafts=True)["status"] == "draft"
+    assert svc.get("bu-one", include_drafts=True).status == "draft"

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from kb.corpus import load_corpus
-from kb.model import Indicator, RecordError, parse_practice
+from kb.records.corpus import load_corpus
+from kb.records.model import Indicator, RecordError, parse_practice
 from tests.conftest import record_text
 
 

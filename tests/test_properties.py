@@ -2,9 +2,9 @@
 uploads raises anything but the documented, clear error."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kb.indexer.bulgarian import stem
-from kb.model import RecordError, parse_practice
-from kb.query import parse
+from kb.lang.bulgarian import stem
+from kb.records.model import RecordError, parse_practice
+from kb.search.parse import parse
 from kb.search import SearchRequest
 
 QUERY_CHARS = st.text(alphabet=st.sampled_from(list('abc xyz"-OR()*?:^~+!@АБВгдеѝñáé\\/\t\n\x00')), max_size=80)

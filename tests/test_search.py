@@ -71,7 +71,7 @@ def test_an_acronym_typed_in_capitals_is_matched_unstemmed(make_project):
 
 
 def test_query_parser_keeps_capitals_only_for_acronyms():
-    from kb.query import normalise, parse
+    from kb.search.parse import normalise, parse
     assert parse("Who leads TUMAS").clauses[2][0].analysed == "TUMAS"
     assert parse("Who leads TUMAS").clauses[0][0].analysed == "who"
     assert parse("WHO LEADS TUMAS").clauses[2][0].analysed == "tumas"
@@ -160,7 +160,7 @@ def test_bad_parameters_are_named(svc):
 
 def test_repeated_queries_are_answered_from_the_cache_until_the_index_changes(make_project):
     from kb.indexer.build import index_practice
-    from kb.model import parse_practice
+    from kb.records.model import parse_practice
     cfg, write = make_project
     write("badajoz/ba-portal.md", es("ba-portal", "Portal de transparencia municipal"))
     update_index(cfg)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.indexer.translit import candidate_stems, looks_latin, to_cyrillic_variants, to_latin
+from kb.lang.translit import candidate_stems, looks_latin, to_cyrillic_variants, to_latin
 
 # --- to_latin follows the 2009 Transliteration Act (Streamlined System) ----------------------
 

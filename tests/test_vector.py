@@ -1,4 +1,4 @@
-"""kb.indexer.vector evaluates kb's query trees like Whoosh does, over whole posting lists.
+"""kb.search.vector evaluates kb's query trees like Whoosh does, over whole posting lists.
 
 The reference is Whoosh itself on the shipped corpus: the same documents match, with the same
 scores (to float rounding), for queries as SearchService builds them. DisjunctionMax is the one
@@ -20,8 +20,8 @@ import pytest
 from whoosh import query as wq
 
 from kb.indexer.schema import FACET_FIELDS
-from kb.indexer.vector import SegmentCache, VectorView
-from kb.query import parse
+from kb.search.vector import SegmentCache, VectorView
+from kb.search.parse import parse
 from kb.search import SearchRequest
 
 QUERIES = ["закон", "electronic services", "prozrachnost obshtina", "transparencia",
@@ -162,10 +162,10 @@ def test_value_mask_selects_records_with_any_selected_value(searcher_view):
 
 def test_sorts_follow_the_stored_dates_and_titles(service):
     res = service.search(SearchRequest(q="", sort="newest", page_size=50))
-    dates = [service.get(h.id)["date"] or f"{h.year_start}-00-00" for h in res.hits]
+    dates = [service.get(h.id).date or f"{h.year_start}-00-00" for h in res.hits]
     assert dates == sorted(dates, reverse=True)
     res = service.search(SearchRequest(q="", sort="oldest", page_size=50))
-    dates = [service.get(h.id)["date"] or f"{h.year_start}-00-00" for h in res.hits]
+    dates = [service.get(h.id).date or f"{h.year_start}-00-00" for h in res.hits]
     assert dates == sorted(dates)
     res = service.search(SearchRequest(q="", sort="title", page_size=50))
     titles = [h.title.casefold() for h in res.hits]
@@ -176,7 +176,7 @@ def test_an_updated_record_counts_once_and_shows_its_new_text(built_config, tmp_
     """Incremental updates add a segment and delete the old version: the deleted document must
     not match, count in facets, or be shown."""
     import shutil
-    from kb.corpus import load_corpus
+    from kb.records.corpus import load_corpus
     from kb.indexer.build import index_practice, update_index
     from kb.search import SearchService
     corpus = tmp_path / "corpus"
@@ -202,14 +202,14 @@ SNIPPET_QUERIES = ["електронни услуги", "participación ciudadan
 
 
 def test_snippets_equal_whooshs_highlighter(service, searcher_view):
-    """SearchService._highlight (token-by-token memoised analysis) gives Whoosh's own output."""
+    """Highlighter.highlight (token-by-token memoised analysis) gives Whoosh's own output."""
     compared = sum(_compare_snippets(service, searcher_view, text) for text in SNIPPET_QUERIES)
     assert compared >= 10
 
 
 def _compare_snippets(service, searcher_view, text) -> int:
     from whoosh import highlight
-    from kb.search import SNIPPET_SOURCE_CHARS
+    from kb.search.service import SNIPPET_SOURCE_CHARS
     searcher, _view = searcher_view
     q = service.build_query(searcher, parse(text), expand=False)
     results = searcher.search(q, limit=5, terms=True)
@@ -222,7 +222,7 @@ def _compare_snippets(service, searcher_view, text) -> int:
             source = body[:SNIPPET_SOURCE_CHARS]
             words = {t.decode() if isinstance(t, bytes) else t for f, t in results.matched_terms() if f == fname}
             expected = hit.highlights(fname, text=source, top=2)
-            got = service._highlight(fname, searcher.schema[fname].analyzer, source, words)
+            got = service.highlighter.highlight(fname, searcher.schema[fname].analyzer, source, words)
             # Whoosh numbers term classes (t0, t1, ...) across a whole result page; kb per snippet
             assert re.sub(r"match t\d+", "match t", got) == re.sub(r"match t\d+", "match t", expected)
             compared += bool(expected)

@@ -64,7 +64,7 @@ def distinct_search_paths(config, n: int = 3000, seed: int = 7) -> list[str]:
     three languages), a third of them with a region filter - a log where nothing repeats."""
     import random
     from urllib.parse import urlencode
-    from kb.corpus import load_corpus
+    from kb.records.corpus import load_corpus
     words = set()
     for p in load_corpus(config).practices:
         for text in (p.title, p.summary, p.title_en, p.summary_en):

@@ -1,6 +1,6 @@
 """Deterministic synthetic corpus and queries for the performance benchmark.
 
-    generate(n, seed=0) -> list[Practice]      records that pass kb.model validation
+    generate(n, seed=0) -> list[Practice]      records that pass kb.records.model validation
     sample_queries(n, seed) -> list[str]        1-3 word queries, same word law as the texts
     sample_filters(n, seed) -> list[dict]       1-2 regions + 1 topic per query (mode c)
     sample_typo_queries(n, seed) -> list[str]   1-2 words, one with a letter changed (mode z)
@@ -40,7 +40,7 @@ Queries draw 1-3 words (probabilities 0.4 / 0.4 / 0.2) from the same Zipf law, l
 alone; the peers do not remove stop words, so leaving them in would flatter kb).
 
 `python -m bench.perf.corpus --n 10000 --validate` prints the generation rate and checks every
-record through kb.model's parser (dump_practice -> parse_practice).
+record through kb.records.model's parser (dump_practice -> parse_practice).
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.config import Config, load_config
-from kb.model import Practice, dump_practice, parse_practice
+from kb.records.model import Practice, dump_practice, parse_practice
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNSPELL = {"bg": "/usr/share/hunspell/bg_BG.dic", "es": "/usr/share/hunspell/es_ES.dic",
@@ -73,7 +73,7 @@ YEARS = tuple(range(2007, 2027))
 YEAR_PEAK = 2014
 QUERY_LENGTH_WEIGHTS = (0.4, 0.4, 0.2)       # 1, 2, 3 words
 
-# Section headings kb.model recognises, per language (a case study needs the first three).
+# Section headings kb.records.model recognises, per language (a case study needs the first three).
 HEADINGS = {
     "bg": ("Проблем", "Решение", "Резултати", "Поуки"),
     "es": ("Problema", "Solución", "Resultados", "Lecciones aprendidas"),
@@ -92,8 +92,8 @@ def zipf_cum_weights(n: int, s: float = ZIPF_S) -> tuple[float, ...]:
 
 def _corpus_word_counts(config: Config) -> dict[str, Counter]:
     """Word frequencies of the shipped corpus per language (English also from *_en fields)."""
-    from kb.corpus import corpus_files
-    from kb.model import RecordError, read_practice
+    from kb.records.corpus import corpus_files
+    from kb.records.model import RecordError, read_practice
     counts = {lang: Counter() for lang in LANGS}
     for path in corpus_files(config):
         try:
@@ -343,7 +343,7 @@ def generate(n: int, seed: int = 0, config: Config | None = None,
 # --------------------------------------------------------------------------- queries
 
 def _stop_words() -> frozenset[str]:
-    from kb.indexer.analysis import BULGARIAN_STOP_WORDS, ENGLISH_STOP_WORDS, SPANISH_STOP_WORDS
+    from kb.lang.text import BULGARIAN_STOP_WORDS, ENGLISH_STOP_WORDS, SPANISH_STOP_WORDS
     return BULGARIAN_STOP_WORDS | SPANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 
 
@@ -419,7 +419,7 @@ def sample_filters(n: int, seed: int = 0, config: Config | None = None) -> list[
 # --------------------------------------------------------------------------- validation
 
 def validate(practices: list[Practice], config: Config) -> list[str]:
-    """Run each record through kb.model's parser (as `kb check` would read its file); returns
+    """Run each record through kb.records.model's parser (as `kb check` would read its file); returns
     the problems, empty when every record is valid and survives the round trip unchanged."""
     problems = []
     for p in practices:
@@ -441,7 +441,7 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--zipf-s", type=float, default=ZIPF_S)
-    ap.add_argument("--validate", action="store_true", help="check every record with kb.model")
+    ap.add_argument("--validate", action="store_true", help="check every record with kb.records.model")
     ap.add_argument("--show", type=int, default=0, help="print the first N records as corpus files")
     args = ap.parse_args(argv)
     config = load_config(ROOT / "config.toml")

@@ -21,7 +21,7 @@
                facets=False)): the 10 hits with snippets and the total, no facet counts;
           a0   reference: the same query tree through Whoosh's own collector (TopCollector,
                replace=0), top-10 ids. kb evaluates query trees with NumPy
-               (kb.indexer.vector); a0 shows what Whoosh's posting-at-a-time matchers cost on
+               (kb.search.vector); a0 shows what Whoosh's posting-at-a-time matchers cost on
                the same tree. The top 10s of a0 and b are compared on 50 queries (they differ
                where Whoosh's DisjunctionMax/AndNot matchers mis-score, see tests/test_vector.py);
           b    SearchService.search(SearchRequest(q, page_size=10)): top 10 + all 9 facet counts
@@ -143,7 +143,7 @@ def _raw_top10(service, q: str, exact: bool = False) -> list[str]:
     scored collectors try every 10 matches to replace the matcher tree by a cheaper one that
     ignores sub-queries unable to reach the current 10th score (`replace`, on even with
     optimize=False); exact=True (mode a0) turns that off."""
-    from kb.query import parse
+    from kb.search.parse import parse
     searcher = service.store.snapshot().searcher
     query = service.build_query(searcher, parse(q))
     if not exact:
@@ -235,7 +235,7 @@ def run_query(args) -> dict:
     # the other modes measure a worker in its steady state (the words' posting lists in memory,
     # kb's per-searcher typo suggestions known), all in the same state; mode z times typo lookups
     # on its own fresh queries, mode bc the answer cache
-    from kb.query import parse
+    from kb.search.parse import parse
     with Timer() as t:
         snap = service.store.snapshot()
         for q in queries:

@@ -16,13 +16,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from kb.config import Config
-from kb.corpus import load_corpus, write_atomic
+from kb.records.corpus import load_corpus, write_atomic
 from kb.indexer import fastwriter
-from kb.indexer.schema import SCHEMA_VERSION, SPELL_FIELD, build_schema
-from kb.model import Practice
+from kb.indexer.schema import (META_FIELD, SCHEMA_VERSION, SPELL_FIELD, STORED_FIELD, StoredRecord,
+                               build_schema, text_field)
+from kb.records.model import Practice
 
 log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
@@ -90,30 +92,29 @@ def practice_document(p: Practice) -> dict:
         "title_sort": p.title.casefold(),
         "date_sort": int(p.date.strftime("%Y%m%d")) if p.date else p.year_start * 10000,
         "year": p.year_start, "year_end": p.year_last,
-        "meta": " ".join([p.id.replace("-", " "), p.organisation, p.municipality, *p.partners,
+        META_FIELD: " ".join([p.id.replace("-", " "), p.organisation, p.municipality, *p.partners,
                           *p.keywords]),
         "region": p.region, "country": p.country, "lang": p.lang, "doctype": p.doctype,
         "organisation_type": p.organisation_type, "status": p.status,
         "topic": ",".join(p.topics), "target_group": ",".join(p.target_groups),
         "instrument": ",".join(p.instruments),
-        "words": " ".join([p.title, p.title_en, p.summary, p.summary_en, body]),
-        f"title_{p.lang}": p.title, f"summary_{p.lang}": p.summary, f"body_{p.lang}": body,
+        SPELL_FIELD: " ".join([p.title, p.title_en, p.summary, p.summary_en, body]),
+        text_field("title", p.lang): p.title, text_field("summary", p.lang): p.summary,
+        text_field("body", p.lang): body,
     }
     if p.lang != "en":
         if p.title_en:
-            doc["title_en"] = p.title_en
+            doc[text_field("title", "en")] = p.title_en
         if p.summary_en:
-            doc["summary_en"] = p.summary_en
-    doc["doc"] = {
-        "id": p.id, "title": p.title, "title_en": p.title_en, "summary": p.summary,
-        "summary_en": p.summary_en, "lang": p.lang, "region": p.region, "country": p.country,
-        "year_start": p.year_start, "year_end": p.year_end, "ongoing": p.ongoing,
-        "date": p.date.isoformat() if p.date else None, "doctype": p.doctype, "status": p.status,
-        "topics": p.topics, "target_groups": p.target_groups, "instruments": p.instruments,
-        "organisation": p.organisation, "organisation_type": p.organisation_type,
-        "municipality": p.municipality, "illustrative": p.illustrative, "body": body,
-        "path": p.path,
-    }
+            doc[text_field("summary", "en")] = p.summary_en
+    doc[STORED_FIELD] = StoredRecord(
+        id=p.id, title=p.title, title_en=p.title_en, summary=p.summary, summary_en=p.summary_en,
+        lang=p.lang, region=p.region, country=p.country, year_start=p.year_start,
+        year_end=p.year_end, ongoing=p.ongoing, date=p.date.isoformat() if p.date else None,
+        doctype=p.doctype, status=p.status, topics=p.topics, target_groups=p.target_groups,
+        instruments=p.instruments, organisation=p.organisation,
+        organisation_type=p.organisation_type, municipality=p.municipality,
+        illustrative=p.illustrative, body=body, path=p.path).to_stored()
     return doc
 
 
@@ -132,7 +133,7 @@ def current_generation(config: Config) -> Path | None:
     return path if path.is_dir() else None
 
 
-def _usable(gen: Path | None) -> bool:
+def usable(gen: Path | None) -> bool:
     return _unusable_reason(gen) is None
 
 
@@ -164,7 +165,6 @@ def _cleanup(config: Config, keep: set[str]) -> None:
 def _progress_bar(total: int, enabled: bool, desc: str):
     if not enabled:
         return None
-    from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="rec", file=sys.stderr, leave=False)
 
 
@@ -269,7 +269,7 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False) 
 def index_practice(config: Config, practice: Practice) -> None:
     """Add or replace one record in the serving index (after a curator's save)."""
     gen = current_generation(config)
-    if not _usable(gen):
+    if not usable(gen):
         update_index(config)
         return
     ix = whoosh_index.open_dir(str(gen))

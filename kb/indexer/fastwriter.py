@@ -36,20 +36,24 @@ Memory: a posting costs three list slots (document number, weight, encoded posit
 objects are shared), ~27 bytes, so 100k records (~34 M postings) hold ~1 GB while building,
 split between the two processes; Whoosh's pool spills to disk instead (limitmb).
 
-Measured (bench/perf, 10k synthetic records, one 2-core machine): Whoosh's writer 146 records
-per CPU second; this writer ~500 per CPU second (both processes counted).
+Its speed against Whoosh's writer is measured by `python -m bench.perf` (README "Performance").
 """
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 import struct
+import subprocess
+import sys
 import time
+import traceback
 import zlib
 from array import array
 from collections import Counter, defaultdict
 from hashlib import md5
 from itertools import chain
+from multiprocessing.connection import Connection
 from operator import sub
 from pickle import dumps
 
@@ -63,6 +67,7 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from kb.indexer import WHOOSH_RELEASE, whoosh_internals_known  # noqa: F401 - WHOOSH_RELEASE re-exported
 from kb.indexer.analysis import (
     CharFoldFilter,
     FoldedStopFilter,
@@ -73,10 +78,6 @@ from kb.indexer.analysis import (
 
 log = logging.getLogger(__name__)
 
-# The Whoosh release whose SegmentWriter FastWriter reproduces byte for byte (tested): it uses
-# that writer's internals. With any other Whoosh, supported() is False and full builds use
-# Whoosh's own writer.
-WHOOSH_RELEASE = "3.54.0"
 try:
     from whoosh.codec.whoosh3 import (
         COMPRESSION_MIN_SIZE,
@@ -101,7 +102,7 @@ except (ImportError, AttributeError):     # pragma: no cover - another Whoosh
 
 def supported() -> bool:
     """True if FastWriter can write this Whoosh's index (see WHOOSH_RELEASE)."""
-    return _CODEC and whoosh.versionstring() == WHOOSH_RELEASE
+    return _CODEC and whoosh_internals_known()
 
 
 # Filters (exact classes) whose output for a token depends on that token's text alone: no state
@@ -673,7 +674,6 @@ BATCH_DOCS = 64          # documents per message to the second process
 
 
 def _child_entry(down: int, up: int) -> None:
-    from multiprocessing.connection import Connection
     conn = Connection(down, writable=False)
     answers = Connection(up, readable=False)
     try:
@@ -690,8 +690,6 @@ def _child_main(conn, answers) -> None:
     ("encode", field ids, document count, block limit, compression level). Out: ("ready",),
     ("indexed", lengths, non-empty fields), ("encoded", [(field, start, end, rows)], peak RSS),
     or ("error", traceback) once the input is drained."""
-    import pickle
-    import traceback
     try:
         schema_bytes, fieldnames, path = conn.recv()
         schema = pickle.loads(schema_bytes)
@@ -737,10 +735,6 @@ class _Child:
     alone."""
 
     def __init__(self, schema, fieldnames: list[str], folder: str):
-        import pickle
-        import subprocess
-        import sys
-        from multiprocessing.connection import Connection
         self.path = os.path.join(folder, f"child-{os.getpid()}.pst")
         down_r, down_w = os.pipe()          # parent -> child
         up_r, up_w = os.pipe()              # child -> parent
@@ -814,7 +808,6 @@ class _Child:
     def stop(self) -> None:
         """Wait for the process to end (it ends after its last message, or when its input
         closes); kill it if it does not."""
-        import subprocess
         for conn in (self.conn, self.answers):
             try:
                 conn.close()

@@ -5,6 +5,8 @@ from flask import Flask
 
 from kb.config import Config, load_config
 from kb.search import SearchService
+from kb.web import api, curate, exports, security, views
+from kb.web.compare import bp as compare_bp
 
 
 def create_app(config: Config | None = None, test_config: dict | None = None) -> Flask:
@@ -19,7 +21,6 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     if not app.config.get("TESTING"):
         service.expander.warm_up()     # load dictionaries now, not on a user's first query
 
-    from kb.web import api, curate, exports, security, views
     security.init_app(app)
     views.init_app(app)
     curate.init_app(app)
@@ -27,7 +28,6 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(curate.bp)
-    from kb.web.compare import bp as compare_bp
     app.register_blueprint(compare_bp)
     curate.csrf.exempt(api.bp)         # the JSON API is read-only GET
     app.add_url_rule("/openapi.json", "openapi", api.openapi_json)

@@ -1,9 +1,10 @@
 """JSON API: the same search as the page, single records and the taxonomy."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
-from kb.web.views import cached_page, search_request_from_args, service
+from kb.web.openapi import openapi_document
+from kb.web.helpers import cached_page, search_request_from_args, service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -15,7 +16,6 @@ def _error(status: int, problems: list[str]):
 @bp.before_app_request
 def _strict_api_language():
     """The JSON API refuses an unknown `lang` (pages fall back to a known language instead)."""
-    from flask import request
     if not request.path.startswith("/api/"):
         return None
     values = request.args.getlist("lang")
@@ -51,7 +51,6 @@ def api_practice(practice_id: str):
 
 
 def openapi_json():
-    from kb.web.openapi import openapi_document
     return jsonify(openapi_document())
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from kb.compare import EXPORT_LIMIT, CompareRequest, CompareResult, CompareService, Problem
 from kb.web.i18n import gettext
-from kb.web.views import service
+from kb.web.helpers import service
 
 bp = Blueprint("compare", __name__)
 

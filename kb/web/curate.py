@@ -12,11 +12,12 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kb import curation, curators
-from kb.model import RecordError
+from kb.curation import accounts as curators, edits as curation
+from kb.importer import ImportError_, import_html as parse_page, suggest_id
+from kb.records.model import RecordError
 from kb.web.i18n import gettext
 from kb.web.render import markdown_to_html
-from kb.web.views import search_request_from_args, service
+from kb.web.helpers import search_request_from_args, service
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 login_manager = LoginManager()
@@ -233,7 +234,6 @@ def restore(practice_id, seq):
 def import_html():
     if request.method == "GET":
         return render_template("curate_import.html", error=None)
-    from kb.importer import ImportError_, import_html as parse_page, suggest_id
     upload = request.files.get("file")
     html = upload.read(MAX_UPLOAD + 1) if upload and upload.filename else request.form.get("html", "").encode("utf-8")
     if len(html) > MAX_UPLOAD:

@@ -8,8 +8,9 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from kb.indexer.schema import StoredRecord
 from kb.web.i18n import gettext
-from kb.web.views import search_request_from_args, service, state_url
+from kb.web.helpers import search_request_from_args, service, state_url
 
 bp = Blueprint("exports", __name__)
 
@@ -36,17 +37,17 @@ def export_csv():
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for d in docs:
-        row = dict(d, url=url_for("search.practice_page", practice_id=d["id"], _external=True))
+        row = dict(d.to_dict(), url=url_for("search.practice_page", practice_id=d.id, _external=True))
         writer.writerow(["; ".join(row[c]) if isinstance(row.get(c), list) else
                          ("" if row.get(c) is None else row.get(c)) for c in CSV_COLUMNS])
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="kb-practices.csv"'})
 
 
-def _updated(d) -> str:
-    if d.get("date"):
-        return f"{d['date']}T00:00:00Z"
-    return f"{d['year_start']}-01-01T00:00:00Z"
+def _updated(d: StoredRecord) -> str:
+    if d.date:
+        return f"{d.date}T00:00:00Z"
+    return f"{d.year_start}-01-01T00:00:00Z"
 
 
 @bp.route("/feed.atom")
@@ -71,15 +72,15 @@ def feed_atom():
              f"<updated>{updated}</updated>",
              "<author><name>kb</name></author>"]
     for d in docs:
-        link = url_for("search.practice_page", practice_id=d["id"], _external=True)
-        summary = d["summary"] + (f"\n\n{d['summary_en']}" if d.get("summary_en") else "")
+        link = url_for("search.practice_page", practice_id=d.id, _external=True)
+        summary = d.summary + (f"\n\n{d.summary_en}" if d.summary_en else "")
         parts += ["<entry>",
-                  f'<title xml:lang="{d["lang"]}">{escape(d["title"])}</title>',
+                  f'<title xml:lang="{d.lang}">{escape(d.title)}</title>',
                   f'<link rel="alternate" type="text/html" href="{escape(link)}"/>',
                   f"<id>{escape(link)}</id>",
                   f"<updated>{_updated(d)}</updated>",
                   f"<summary>{escape(summary)}</summary>",
-                  *(f'<category term="{escape(t)}"/>' for t in d["topics"]),
+                  *(f'<category term="{escape(t)}"/>' for t in d.topics),
                   "</entry>"]
     parts.append("</feed>")
     return Response("\n".join(parts) + "\n", content_type="application/atom+xml; charset=utf-8")

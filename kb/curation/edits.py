@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import Config
-from kb.corpus import practice_path, write_atomic
-from kb.model import ID_RE, Practice, RecordError, parse_practice, practice_from_dict
+from kb.importer import suggest_id
+from kb.indexer.build import index_practice
+from kb.lang.text import fold
+from kb.records.corpus import find_file, practice_path, write_atomic
+from kb.records.model import ID_RE, Practice, RecordError, parse_practice, practice_from_dict
 
 LOCK_TIMEOUT = 30.0
 LIST_FIELDS = ("topics", "target_groups", "instruments")
@@ -60,17 +63,6 @@ class Revision:
 def version_of(text_or_bytes) -> str:
     data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
     return hashlib.sha256(data).hexdigest()[:20]
-
-
-def find_file(config: Config, practice_id: str) -> Path | None:
-    """The corpus file of a record, in whichever region folder it is."""
-    if not ID_RE.match(practice_id or "") or len(practice_id) > 80:
-        return None
-    for region in config.regions.ids():
-        path = config.corpus_dir / region / f"{practice_id}.md"
-        if path.is_file():
-            return path
-    return None
 
 
 def load(config: Config, practice_id: str) -> tuple[Practice, str] | None:
@@ -267,7 +259,6 @@ def save(config: Config, practice: Practice, *, base_version: str | None, author
     `base_version` is the version the curator edited (None for a new record). Raises Conflict
     when the file changed meanwhile or a new record's id is taken, RecordError when a related
     id does not exist, LockTimeout when the write lock cannot be had."""
-    from kb.indexer.build import index_practice
     text = practice.to_text()
     with write_lock(config):
         existing = find_file(config, practice.id)
@@ -324,7 +315,6 @@ TO_COMPLETE = "(to be completed)"
 
 def guess_region(config: Config, text: str) -> str | None:
     """The region a page is about, by the names of the regions it mentions most."""
-    from kb.expansion import fold
     folded = fold(text)
     counts = {}
     for region in config.regions:
@@ -338,7 +328,6 @@ def guess_region(config: Config, text: str) -> str | None:
 
 def guess_topics(config: Config, text: str, limit: int = 3) -> list[str]:
     """Topics whose labels and synonyms (any language) occur most in the text."""
-    from kb.expansion import fold
     folded = " " + " ".join(fold(text).split()) + " "
     scores = {}
     for topic in config.topics:
@@ -371,7 +360,6 @@ def draft_from_page(page, config: Config, region: str | None = None) -> tuple[Pr
     if not page.date:
         notes.append(f"date: not found; year_start set to {year}")
     country = config.regions.get(region).country
-    from kb.importer import suggest_id
     data = {
         "id": suggest_id(page.title, region), "title": page.title or TO_COMPLETE,
         "summary": page.summary or TO_COMPLETE, "lang": lang, "region": region,

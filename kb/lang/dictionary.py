@@ -56,14 +56,12 @@ kept); Spanish feminine -a/-as -> -o as a last resort; Bulgarian article and plu
 (``общината``, ``граждани``, ``поръчки``, ``фондове``, ``електронни``) stripped and dictionary
 forms re-tried. Translations come back lower case, single words first, then in sense order.
 
-Cost (measured on the development VM): opening a pair reads its index and text and parses
-entries on demand, ~100 ms for eng-bul, ~15 ms for the Ergane ones; the first bg->X query parses
-all of eng-bul and inverts it, ~0.6 s; the first en->es query also reads wspanish, ~0.4 s; then
-~40 us a word. Everything loaded: ~40 MB of Python objects (~55 MB RSS).
+Cost: each pair is read on first use (`QueryExpander.warm_up` does it when a web worker starts);
+the bg->X direction inverts eng-bul once. Memory and time: README "Operating kb".
 
 Usage::
 
-    from kb.indexer.dictionary import get_dictionaries
+    from kb.lang.dictionary import get_dictionaries
     get_dictionaries().translate("transparencia", "es", "bg")   # ['прозрачност', 'плака']
 
 Nothing here raises for missing dictionaries or odd input: ``translate`` returns ``[]``.
@@ -77,13 +75,16 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from kb.lang import LANGUAGES
+from kb.lang.text import fold_accents
+
 __all__ = ["Dictionaries", "get_dictionaries", "decode_b64_number", "read_index",
            "read_dict_data", "parse_entry", "clean_terms", "fold_accents", "normalise",
            "lookup_key", "cognate_candidates", "DEFAULT_ROOT"]
 
 DEFAULT_ROOT = "/usr/share/dictd"
 SPANISH_WORDS = "/usr/share/dict/spanish"   # Debian's wspanish (public domain), optional
-LANGS = ("bg", "en", "es")
+LANGS = LANGUAGES
 ISO3 = {"bg": "bul", "en": "eng", "es": "spa"}
 PIVOT = "en"
 MAX_PIVOTS = 3          # English pivots per word
@@ -148,24 +149,6 @@ def normalise(text: str) -> str:
         if "\u0301" in text or "\u0300" in text:     # no precomposed stressed Cyrillic vowels
             text = _CYR_STRESS.sub("", text)
     return " ".join(text.lower().split())
-
-
-def _fold_table() -> dict[int, str]:
-    table = {}
-    for code in range(0x00C0, 0x0250):
-        ch = chr(code)
-        base = unicodedata.normalize("NFD", ch)[0]
-        if ch not in "ñÑ" and base != ch and base.isascii():
-            table[code] = base
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold_accents(text: str) -> str:
-    """Drop Latin diacritics (á->a, ü->u) but keep ñ; Cyrillic letters are left alone."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text).translate(_FOLD)
 
 
 # --- entry parsing ------------------------------------------------------------------------------

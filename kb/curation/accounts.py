@@ -17,7 +17,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.config import Config
-from kb.corpus import write_atomic
+from kb.records.corpus import write_atomic
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 10

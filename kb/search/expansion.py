@@ -12,10 +12,12 @@ The search service turns them into Whoosh terms with the boosts given here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from kb.config import Config
+from kb.lang.dictionary import get_dictionaries
+from kb.lang.text import fold, is_stop_word
+from kb.lang.translit import looks_latin, to_cyrillic_variants
 
 TRANSLIT_BOOST = 0.9        # a Cyrillic spelling of a Latin-typed word is nearly the word itself
 TRANSLATION_BOOST = 0.35    # a dictionary translation: useful, but it must not outrank originals
@@ -33,17 +35,6 @@ class Expansion:
     langs: tuple[str, ...]      # content languages whose fields it is looked up in
     boost: float
     kind: str                   # "translit", "translation", "topic"
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed except ñ, ѝ -> и: for matching topic names in queries."""
-    out = []
-    for ch in text.lower():
-        if ch == "ñ":
-            out.append(ch)
-            continue
-        out.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
-    return "".join(out).replace("ѝ", "и")
 
 
 def _script(word: str) -> str:
@@ -66,7 +57,6 @@ class QueryExpander:
     @property
     def dictionaries(self):
         if self._dictionaries is None:
-            from kb.indexer.dictionary import get_dictionaries
             self._dictionaries = get_dictionaries()
         return self._dictionaries
 
@@ -87,7 +77,6 @@ class QueryExpander:
         if script == "other" or len(word) < 3 or word.isdigit():
             return
         if script == "latin" and self.translit_enabled:
-            from kb.indexer.translit import looks_latin, to_cyrillic_variants
             if looks_latin(word):
                 kept = 0
                 for cyr in to_cyrillic_variants(word, limit=8):
@@ -161,15 +150,8 @@ class QueryExpander:
         return result
 
 
-def is_stop_word(lang: str, word: str) -> bool:
-    """Is `word` (lower case) a stop word of that language's analyzer?"""
-    from kb.indexer.analysis import is_stop_word as analyzer_stop_word
-    return analyzer_stop_word(lang, word)
-
-
 def next_cyr(word, known):
     """The best Cyrillic reading of a Latin-typed word that the index knows, or ''."""
-    from kb.indexer.translit import to_cyrillic_variants
     for cyr in to_cyrillic_variants(word, limit=8):
         if known is None or known("bg", cyr):
             return cyr

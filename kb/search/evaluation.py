@@ -16,7 +16,9 @@ from pathlib import Path
 
 from kb.config import Config
 from kb.indexer.build import build_generation
-from kb.search import SearchRequest, SearchService
+from kb.indexer.schema import SPELL_FIELD, STORED_FIELD, StoredRecord, text_field
+from kb.search.request import SearchRequest
+from kb.search.service import SearchService
 
 METRICS = ("MRR@10", "nDCG@10", "R@10", "R@100")
 
@@ -67,17 +69,15 @@ def score_query(ranked: list[str], rel: set[str]) -> dict[str, float]:
 def task_document(doc: dict, lang: str) -> dict:
     """An index document for an evaluation text: body in its language, neutral facet values."""
     text = doc["text"]
+    record = StoredRecord(id=str(doc["id"]), title="", lang=lang, region="partnership", country="eu",
+                          year_start=2000, doctype="report", organisation_type="partnership",
+                          body=text)
     return {
-        "id": str(doc["id"]), "hash": "", "title_sort": "", "date_sort": 0, "year": 2000,
-        "year_end": 2000, "region": "partnership", "country": "eu", "lang": lang,
-        "doctype": "report", "organisation_type": "partnership", "status": "published",
-        f"body_{lang}": text, "words": text,
-        "doc": {"id": str(doc["id"]), "title": "", "title_en": "", "summary": "", "summary_en": "",
-                "lang": lang, "region": "partnership", "country": "eu", "year_start": 2000,
-                "year_end": None, "ongoing": False, "date": None, "doctype": "report",
-                "status": "published", "topics": [], "target_groups": [], "instruments": [],
-                "organisation": "", "organisation_type": "partnership", "municipality": "",
-                "illustrative": False, "body": text, "path": ""},
+        "id": record.id, "hash": "", "title_sort": "", "date_sort": 0, "year": record.year_start,
+        "year_end": record.year_start, "region": record.region, "country": record.country,
+        "lang": lang, "doctype": record.doctype, "organisation_type": record.organisation_type,
+        "status": record.status, text_field("body", lang): text, SPELL_FIELD: text,
+        STORED_FIELD: record.to_stored(),
     }
 
 

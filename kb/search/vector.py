@@ -1,7 +1,8 @@
 """Query evaluation and facet counting over whole posting lists with NumPy.
 
 Whoosh evaluates a query one posting at a time in Python: for kb's queries (each word looked up
-in ten fields, plus transliterations, translations and topic names) that is the profile's 71%,
+in ten fields, plus transliterations, translations and topic names) that was most of a search's
+time (README "Performance"),
 and counting facets over every match took a second pass over the same postings. This module reads
 Whoosh's own index — posting lists, field lengths, columns — into NumPy arrays, once per segment,
 and evaluates kb's query trees as array operations:
@@ -25,14 +26,29 @@ per snapshot.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+import whoosh
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from kb.indexer import WHOOSH_RELEASE, whoosh_internals_known
+
+log = logging.getLogger(__name__)
+
+# Whoosh's private internals (the per-document length columns, posting blocks, the BM25F's
+# per-field B) are read only from the release they were written against; with another release
+# every read goes through Whoosh's public API, posting by posting: slower, the same scores.
+INTERNALS = whoosh_internals_known()
+if not INTERNALS:  # pragma: no cover - another Whoosh
+    log.warning("Whoosh %s is not %s: kb reads the index through Whoosh's public API "
+                "(slower searches, the same results)", whoosh.versionstring(), WHOOSH_RELEASE)
 
 # field length byte -> length, as Whoosh decodes it
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -70,19 +86,18 @@ class SegmentData:
     def lengths(self, fieldname: str) -> np.ndarray:
         arr = self._lengths.get(fieldname)
         if arr is None:
-            raw = np.zeros(self.doccount, dtype=np.uint8)
-            try:
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-                col = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                if col is not None:
-                    count = min(col._count, self.doccount)
-                    if count:
-                        raw[:count] = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
-            except AttributeError:            # another codec: ask per document
+            perdoc = getattr(self.reader, "_perdoc", None) if INTERNALS else None
+            if perdoc is None:                 # another codec or release: ask per document
                 arr = np.array([self.reader.doc_field_length(n, fieldname, 1) or 1
                                 for n in range(self.doccount)], dtype=np.float64)
                 self._lengths[fieldname] = arr
                 return arr
+            raw = np.zeros(self.doccount, dtype=np.uint8)
+            col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if col is not None:
+                count = min(col._count, self.doccount)
+                if count:
+                    raw[:count] = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
             arr = _BYTE_TO_LENGTH[raw]
             self._lengths[fieldname] = arr
         return arr
@@ -110,12 +125,10 @@ class SegmentData:
         reader = self.reader
         if (fieldname, text) not in reader:
             return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
-        try:
+        m = None
+        if INTERNALS and hasattr(reader, "_terms"):      # a segment reader of the known codec
             btext = reader._text_to_bytes(fieldname, text)
             m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-            m._read_ids                                   # noqa: B018 - the block API this needs
-        except AttributeError:
-            m = None
         ids_parts, w_parts = [], []
         if m is not None and hasattr(m, "_next_block") and not getattr(m, "_byteids", False):
             # whole blocks: (delta-coded ids, weights, values) -> cumulative sum, one array each
@@ -460,7 +473,7 @@ class VectorView:
         w = weights.astype(np.float64)
         if not searcher.schema[fieldname].scorable:
             scores = w                                   # Whoosh's WeightScorer
-        elif type(weighting) is BM25F:
+        elif INTERNALS and type(weighting) is BM25F:
             # BM25FScorer's parameters, without building a scorer (it reads the term info)
             B = weighting._field_B.get(fieldname, weighting.B)
             K1 = weighting.K1

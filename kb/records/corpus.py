@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import Config
-from kb.model import Practice, RecordError, read_practice, ID_RE
+from kb.records.model import ID_RE, Practice, RecordError, read_practice
 
 IGNORED_NAMES = {"README.md"}
 
@@ -127,3 +127,17 @@ def practice_path(config: Config, region: str, practice_id: str) -> Path:
     if not ID_RE.match(practice_id) or not ID_RE.match(region):
         raise ValueError(f"not a valid id: {practice_id!r} / {region!r}")
     return config.corpus_dir / region / f"{practice_id}.md"
+
+
+def find_file(config: Config, practice_id: str, region: str | None = None) -> Path | None:
+    """The corpus file of a record (in `region`'s folder, or whichever region folder holds it),
+    or None; anything that is not a plain id is refused."""
+    if not ID_RE.match(practice_id or "") or len(practice_id) > 80:
+        return None
+    for r in ([region] if region else config.regions.ids()):
+        if not ID_RE.match(r or ""):
+            continue
+        path = practice_path(config, r, practice_id)
+        if path.is_file():
+            return path
+    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from kb.config import Config
-from kb.indexer.build import current_generation, _usable
+from kb.indexer.build import current_generation, usable
 
 
 class NoIndex(RuntimeError):
@@ -50,7 +50,7 @@ class IndexStore:
                 return self._snapshot
             self._checked = now
             gen = current_generation(self.config)
-            if gen is None or not _usable(gen):
+            if gen is None or not usable(gen):
                 if self._snapshot is not None:
                     return self._snapshot     # keep serving what we have
                 raise NoIndex("no search index yet: run `kb index`")

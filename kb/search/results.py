@@ -1,0 +1,103 @@
+"""What a search answers: plain dataclasses (hits, facets with their values, pages, hints) that
+templates, the JSON API and the CLI render without thinking."""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from kb.search.request import SearchRequest
+
+# Names of the content languages in each interface language (facet labels).
+LANGUAGE_NAMES = {
+    "bg": {"bg": "Български", "es": "Búlgaro", "en": "Bulgarian"},
+    "es": {"bg": "Испански", "es": "Español", "en": "Spanish"},
+    "en": {"bg": "Английски", "es": "Inglés", "en": "English"},
+}
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_en: str
+    summary: str
+    summary_en: str
+    lang: str
+    region: str
+    region_label: str
+    country: str
+    year_start: int
+    year_end: int | None
+    ongoing: bool
+    doctype: str
+    doctype_label: str
+    topics: list[dict]
+    status: str
+    illustrative: bool
+    score: float
+    snippet_html: str                 # escaped text with <mark> around matched words
+    snippet_text: str
+
+
+@dataclass
+class Similar:
+    id: str
+    title: str
+    title_en: str
+    lang: str
+    region: str
+    region_label: str
+    year_start: int
+    score: float
+    shared_terms: list[str]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass
+class DropHint:
+    """On a zero-result page: removing this facet's selection would give `count` results."""
+    facet: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    hits: list[Hit]
+    total: int
+    page: int
+    page_size: int
+    facets: list[Facet]
+    suggestion: str = ""
+    message: str = ""
+    drop_hints: list[DropHint] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.q, "total": self.total, "page": self.page, "pages": self.pages,
+            "page_size": self.page_size, "sort": self.request.sort,
+            "hits": [asdict(h) for h in self.hits],
+            "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "suggestion": self.suggestion or None, "message": self.message or None,
+            "drop_hints": [asdict(h) for h in self.drop_hints],
+        }
