@@ -227,3 +227,17 @@ def _compare_snippets(service, searcher_view, text) -> int:
             assert re.sub(r"match t\d+", "match t", got) == re.sub(r"match t\d+", "match t", expected)
             compared += bool(expected)
     return compared
+
+
+def test_without_known_whoosh_internals_the_public_api_gives_the_same_scores(service, searcher_view,
+                                                                            monkeypatch):
+    """With another Whoosh release, kb.search.vector reads through Whoosh's public API only
+    (per-document lengths, posting-by-posting reads, Whoosh's own scorer): the same answers."""
+    import kb.search.vector as vector
+    searcher, bulk_view = searcher_view
+    monkeypatch.setattr(vector, "INTERNALS", False)
+    public_view = VectorView(searcher, SegmentCache(), "public-api", FACET_FIELDS)
+    assert public_view.lengths("body_bg").tolist() == bulk_view.lengths("body_bg").tolist()
+    for text in QUERIES:
+        q = service.build_query(searcher, parse(text), expand=True)
+        assert_same(vector_scores(bulk_view, q), vector_scores(public_view, q))
