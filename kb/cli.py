@@ -18,7 +18,8 @@ from kb.lang.translit import to_latin
 from kb.records.corpus import find_file, load_corpus
 from kb.records.model import RecordError
 from kb.search import SearchRequest, SearchService
-from kb.search.evaluation import TaskError, evaluate
+from kb.search.evaluation import (RELEVANCE_DIR, TaskError, evaluate, evaluate_relevance,
+                                  relevance_table)
 from kb.web import create_app
 
 
@@ -251,6 +252,28 @@ def eval_retrieval(ctx, task_dir, split, romanise):
     for k in ("MRR@10", "nDCG@10", "R@10", "R@100"):
         click.echo(f"{k:8} {res[k]:.3f}")
     click.echo(f"MRR@10={res['MRR@10']:.3f} nDCG@10={res['nDCG@10']:.3f} R@100={res['R@100']:.3f}")
+
+
+@eval_group.command("relevance")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--per-query", is_flag=True, help="Also print each query's figures.")
+@click.pass_context
+def eval_relevance(ctx, folder, per_query):
+    """Score the search on the judged collection of the corpus (default: bench/relevance)."""
+    config = _config(ctx)
+    folder = Path(folder) if folder else config.root / RELEVANCE_DIR
+    try:
+        update_index(config)
+        res = evaluate_relevance(SearchService(config), folder)
+    except (TaskError, IndexError_) as exc:
+        raise click.ClickException(str(exc)) from None
+    if per_query:
+        for qid, row in res["queries"].items():
+            click.echo(f"{qid} [{row['lang']}] {row['text']!r}: nDCG@10 {row['nDCG@10']:.3f} P@10 {row['P@10']:.2f} "
+                       f"R@20 {row['R@20']:.2f} setP {row['setP']:.2f} total {row['total']:.0f} "
+                       f"(relevant {row['relevant']:.0f}, unjudged in top 10: {row['unjudged_in_top10']})")
+    for line in relevance_table(res):
+        click.echo(line)
 
 
 @main.command()
