@@ -83,7 +83,7 @@ class Config:
     target_groups: Vocabulary
     instruments: Vocabulary
     organisation_types: Vocabulary
-    feedback_docs: int = 2          # pseudo-relevance feedback from the best n results (0 = off)
+    feedback_docs: int = 0          # pseudo-relevance feedback from the best n results (0 = off)
 
     @property
     def index_dir(self) -> Path:
@@ -233,7 +233,7 @@ def config_from_dict(data: dict, root: Path, source: str = "config.toml") -> Con
     max_q = r.typed(search, "max_query_length", "search.max_query_length", int, 500)
     if not 10 <= max_q <= 10000:
         r.fail("search.max_query_length", f"{max_q} is out of range (10-10000)")
-    feedback_docs = r.typed(search, "feedback_docs", "search.feedback_docs", int, 2)
+    feedback_docs = r.typed(search, "feedback_docs", "search.feedback_docs", int, 0)
     if not 0 <= feedback_docs <= 10:
         r.fail("search.feedback_docs", f"{feedback_docs} is out of range (0-10)")
     facets = r.string_list(search, "facets", "search.facets", FACET_NAMES[:-1])

@@ -101,7 +101,8 @@ def feedback_services(shipped_config, tmp_path_factory):
 
 
 def _ids(service, **kw):
-    res = service.search(SearchRequest(q="participatory budget", page_size=50, **kw))
+    # OR: "near" and "far" hold only one of the words, and all words are required by default
+    res = service.search(SearchRequest(q="participatory OR budget", page_size=50, **kw))
     return [h.id for h in res.hits], res
 
 
@@ -132,7 +133,7 @@ def test_feedback_only_reorders_relevance_rankings(feedback_services):
 
 def test_feedback_on_the_retrieval_task_runs_through_evaluate(shipped_config, tmp_path):
     docs = [{"id": i, "text": t, "lang": "en"} for i, t in FEEDBACK_DOCS]
-    task = _write_task(tmp_path / "fbtask", docs, [{"id": "q", "text": "participatory budget", "split": "dev"}],
+    task = _write_task(tmp_path / "fbtask", docs, [{"id": "q", "text": "participatory OR budget", "split": "dev"}],
                        [("q", "best"), ("q", "second"), ("q", "near")])
     fed = evaluate(dataclasses.replace(shipped_config, feedback_docs=2), task)
     plain = evaluate(dataclasses.replace(shipped_config, feedback_docs=0), task)

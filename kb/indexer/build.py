@@ -24,7 +24,7 @@ from kb.records.corpus import load_corpus, write_atomic
 from kb.indexer import fastwriter
 from kb.indexer.schema import (META_FIELD, SCHEMA_VERSION, SPELL_FIELD, STORED_FIELD, StoredRecord,
                                build_schema, text_field)
-from kb.records.model import Practice
+from kb.records.model import SECTIONS, Practice
 
 log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
@@ -40,6 +40,9 @@ COMPOUND = False
 # stored documents) stays in this one. The index is the same either way.
 PARALLEL_FIELDS = (SPELL_FIELD, "body_bg", "body_en")
 PARALLEL_MIN_RECORDS = 2000
+
+
+SECTION_HEADINGS = frozenset(h for names in SECTIONS.values() for h in names)
 
 
 class IndexError_(RuntimeError):
@@ -70,12 +73,16 @@ class IndexSummary:
 
 
 def _plain(markdown: str) -> str:
-    """Body text without Markdown markup or line breaks, for snippets."""
+    """Body text without Markdown markup or line breaks: everything a reader sees is indexed,
+    headings included ("## Прозрачност и профил на купувача"), except the standard section
+    names (Problem, Solution, ...), which every case study has and which say nothing about it."""
     out = []
     for line in markdown.splitlines():
         line = line.strip()
         if line.startswith("#"):
-            continue        # section headings (Problem, Solution, ...) say nothing about the topic
+            line = line.lstrip("#").strip().rstrip("#").strip()
+            if line.rstrip(":").lower() in SECTION_HEADINGS:
+                continue
         line = line.replace("**", "").replace("__", "")
         if line.startswith(("- ", "* ")):
             line = line[2:]

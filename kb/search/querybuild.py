@@ -4,17 +4,21 @@ topic names, spelling corrections) weighted below the typed word."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.indexer.schema import META_FIELD, SPELL_FIELD, TEXT_FIELDS, FIELD_BOOSTS, text_field
+from kb.indexer.schema import FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SPELL_FIELD, TEXT_FIELDS, text_field
 from kb.lang.text import is_stop_word
 from kb.search.expansion import Expansion, QueryExpander
 from kb.search.parse import ParsedQuery, Word
 from kb.search.spelling import corrections
+from kb.search.vector import SynonymTerm
 
 TYPO_BOOST = 0.8
+TOPIC_FIELD = FACET_FIELDS["topic"]
+TOPIC_TAG_BOOST = 2.0       # a record tagged with a topic the query names: ranked high, whatever its words
 TERMS_MEMO_SIZE = 100_000
 
 
@@ -49,11 +53,13 @@ class QueryBuilder:
         return wq.Phrase(fname, terms, boost=boost)
 
     def item_query(self, searcher, item, expansions=()) -> wq.Query | None:
-        """One word or phrase, looked up in every text field with that field's analyzer, plus
-        its expansions (transliterations, translations) in the fields of their languages.
-
-        Fields of the typed word add up (BM25F-like); expansions count only through the best
-        of them (a disjunction max), so ten synonyms never outweigh the word itself."""
+        """One word or phrase, looked up in every text field with that field's analyzer, together
+        with its expansions (Cyrillic readings, translations, spelling corrections) in the fields
+        of their languages. In each field the typed word and its one-word alternatives are one
+        term (SynonymTerm: union document frequency, tf weighted by each alternative's weight),
+        so a record is scored on the word it holds, in whatever language, and the typed word
+        weighs most; fields add up (BM25F). Alternatives of several words (a translation such
+        as "datos abiertos") count through the best of them."""
         schema = searcher.schema
         words = [item.analysed] if isinstance(item, Word) else list(item.analysed)
         acronym = item.maybe_acronym if isinstance(item, Word) else ""
@@ -62,32 +68,43 @@ class QueryBuilder:
             terms = []
             for w in words:
                 terms.extend(self.field_terms(schema, fname, w))
-            q = self._terms_query(fname, terms)
+            singles: list[tuple[str, float]] = []
+            several: list[wq.Query] = []
+            if len(terms) == 1:
+                singles.append((terms[0], 1.0))
+            elif terms:
+                several.append(wq.Phrase(fname, terms))
             if acronym:
                 # TUMAS in a query typed all in capitals: the word, and the acronym the index
-                # keeps unstemmed (the better of the two counts)
-                other = self._terms_query(fname, self.field_terms(schema, fname, acronym))
-                if other is not None and other != q:
-                    q = other if q is None else wq.DisjunctionMax([q, other])
-            if q is not None:
-                subs.append(q)
-        # a Cyrillic reading of a Latin-typed word stands in for the word itself; translations
-        # and spelling corrections are one more, lighter, source of evidence
-        for group in ([e for e in expansions if e.kind == "translit"],
-                      [e for e in expansions if e.kind != "translit"]):
-            alternatives = [q for q in (self.expansion_query(schema, e) for e in group) if q is not None]
-            if alternatives:
-                subs.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
+                # keeps unstemmed
+                other = self.field_terms(schema, fname, acronym)
+                if len(other) == 1:
+                    singles.append((other[0], 1.0))
+            for exp in expansions:
+                if not _applies(exp, fname):
+                    continue
+                alt = self.field_terms(schema, fname, exp.text)
+                if len(alt) == 1:
+                    singles.append((alt[0], exp.boost))
+                elif alt:
+                    several.append(wq.Phrase(fname, alt, boost=exp.boost) if exp.kind == "translit"
+                                   else wq.And([wq.Term(fname, t) for t in alt], boost=exp.boost))
+            parts = []
+            if len(singles) == 1:
+                parts.append(wq.Term(fname, singles[0][0], boost=singles[0][1]))
+            elif singles:
+                parts.append(SynonymTerm(fname, singles))
+            parts.extend(several)
+            if parts:
+                subs.append(parts[0] if len(parts) == 1 else wq.DisjunctionMax(parts))
         if not subs:
             return None
         return subs[0] if len(subs) == 1 else wq.Or(subs)
 
     def expansion_query(self, schema, exp: Expansion) -> wq.Query | None:
         subs = []
-        # a Cyrillic reading is looked up where the typed word would be, names field included
-        fields = TEXT_FIELDS + ((META_FIELD,) if exp.kind == "translit" else ())
-        for fname in fields:
-            if fname == META_FIELD or fname.rsplit("_", 1)[-1] in exp.langs:
+        for fname in TEXT_FIELDS + (META_FIELD,):
+            if _applies(exp, fname):
                 terms = self.field_terms(schema, fname, exp.text)
                 if len(terms) > 1 and exp.kind != "translit":
                     # a translation or topic name of several words: all of them, in any order
@@ -142,13 +159,23 @@ class QueryBuilder:
             return bool(terms) and all(any(reader.doc_frequency(f, t) for f in fields) for t in terms)
         return known
 
-    def build(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
+    def build(self, searcher, parsed: ParsedQuery, expand: bool = True) -> "BuiltQuery":
+        """The query as concepts: each clause of the query (a word, a phrase, or words joined by
+        OR) with its alternatives — the typed word's forms in every field, its Cyrillic readings,
+        translations, spelling corrections and the names of a taxonomy topic it is part of, and
+        the records tagged with that topic. Stop words are optional: they count for ranking
+        only."""
         known = self.known(searcher)
-        clauses = []
-        for group in parsed.clauses:
-            alts = []
+        schema = searcher.schema
+        concepts: list[Concept] = []
+        optional: list[wq.Query] = []
+        positions: list[int] = []          # query word -> index of its clause
+        words: list[str] = []
+        readings: list[str] = []
+        for ci, group in enumerate(parsed.clauses):
+            alts, also = [], []
             for item in group:
-                exps = ()
+                exps: list[Expansion] = []
                 if expand and isinstance(item, Word):
                     exps = [e for e in self.expander.word(item.text, known) if e.text != item.text]
                     if not any(e.kind == "translit" for e in exps):
@@ -156,26 +183,88 @@ class QueryBuilder:
                 q = self.item_query(searcher, item, exps)
                 if q is not None:
                     alts.append(q)
-            if alts:
-                clauses.append(alts[0] if len(alts) == 1 else wq.Or(alts))
-        if expand and parsed.clauses:
-            text = " ".join(parsed.positive_words())
-            cyrillic = self.expander.cyrillic_reading(text, known)     # topics named in Latin-typed Bulgarian
-            for _topic, exps in self.expander.topics(text + " | " + cyrillic):
-                alternatives = [q for q in (self.expansion_query(searcher.schema, e) for e in exps)
-                                if q is not None]
-                if alternatives:
-                    clauses.append(wq.DisjunctionMax(alternatives))
+                    also.extend(exps)
+                if isinstance(item, Word):       # a quoted phrase means its words, nothing else
+                    positions.append(ci)
+                    words.append(item.text)
+                    readings.append(next((e.text for e in exps if e.kind == "translit"), ""))
+            query = alts[0] if len(alts) == 1 else wq.Or(alts) if alts else None
+            text = " OR ".join(_typed(i) for i in group)
+            stop = (len(group) == 1 and isinstance(group[0], Word)
+                    and any(is_stop_word(lang, group[0].text) for lang in self.config.content_languages))
+            if query is None:
+                concepts.append(Concept(text, None, also, required=not stop))
+            elif stop:
+                optional.append(query)
+                concepts.append(Concept(text, query, also, required=False))
+            else:
+                concepts.append(Concept(text, query, also))
+        boosts: list[wq.Query] = []
+        if expand and words:
+            for match in self.expander.topics_named(words, readings):
+                names = [q for q in (self.expansion_query(schema, e) for e in match.expansions) if q is not None]
+                tagged = wq.Term(TOPIC_FIELD, match.topic)
+                boosts.append(wq.Term(TOPIC_FIELD, match.topic, boost=TOPIC_TAG_BOOST))
+                covered = sorted({positions[p] for p in match.positions})
+                for n, ci in enumerate(covered):
+                    concept = concepts[ci]
+                    concept.topics.append(match.topic)
+                    concept.also.extend(match.expansions)
+                    if n == 0 and names:       # the names score once, as one more source of evidence
+                        concept.query = wq.Or([concept.query, wq.DisjunctionMax(names)]) \
+                            if concept.query is not None else wq.DisjunctionMax(names)
+                    concept.matching.append(tagged)
+                    concept.matching.extend(names)
         excluded = [q for q in (self.item_query(searcher, i) for i in parsed.excluded) if q is not None]
-        if clauses:
-            # any clause matches; BM25 sums the clauses, so documents matching more words rank
-            # first. (Or's `scale` coordination is not used: whoosh3 3.54's MultiMatcher raises
-            # IndexError from children() on a multi-segment index once a segment is exhausted.)
-            positive = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
-        elif parsed.clauses:
+        return BuiltQuery(concepts, boosts, wq.Or(excluded) if excluded else None, empty=not parsed.clauses)
+
+    def build_tree(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
+        return self.build(searcher, parsed, expand).tree
+
+
+def _applies(exp: Expansion, fname: str) -> bool:
+    """Is the expansion looked up in this field? In the fields of its languages; a Cyrillic
+    reading also in the names field, where the typed word is looked up too."""
+    if fname == META_FIELD:
+        return exp.kind == "translit"
+    return fname.rsplit("_", 1)[-1] in exp.langs
+
+
+def _typed(item) -> str:
+    return item.text if isinstance(item, Word) else '"' + " ".join(item.words) + '"'
+
+
+@dataclass
+class Concept:
+    """One clause of the query and everything that counts as it."""
+    text: str                                   # as the user wrote it (lower case)
+    query: wq.Query | None                      # scored: the typed word(s) and their expansions
+    also: list[Expansion] = field(default_factory=list)   # what else was searched for it
+    required: bool = True                       # stop words are not
+    matching: list[wq.Query] = field(default_factory=list)  # more that satisfies it, unscored
+    topics: list[str] = field(default_factory=list)         # taxonomy topics it names
+
+
+@dataclass
+class BuiltQuery:
+    concepts: list[Concept]
+    boosts: list[wq.Query]                      # ranking only: records tagged with a named topic
+    excluded: wq.Query | None
+    empty: bool                                 # no clause at all: every record
+
+    @property
+    def required(self) -> list[Concept]:
+        return [c for c in self.concepts if c.required]
+
+    @property
+    def tree(self) -> wq.Query:
+        """The whole query as one Whoosh tree (any clause matches, BM25 sums them): what
+        highlighting and the passage step read their terms from."""
+        parts = [c.query for c in self.concepts if c.query is not None] + self.boosts
+        if parts:
+            positive = parts[0] if len(parts) == 1 else wq.Or(parts)
+        elif not self.empty:
             positive = wq.NullQuery            # only stop words / nothing indexable
         else:
             positive = wq.Every()
-        if excluded:
-            return wq.AndNot(positive, wq.Or(excluded))
-        return positive
+        return wq.AndNot(positive, self.excluded) if self.excluded is not None else positive

@@ -73,6 +73,42 @@ class DropHint:
     count: int
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """Something searched for a typed word besides the word itself."""
+    text: str
+    kind: str                 # translit | translation | topic | spelling
+    lang: str                 # content language it was looked up in ('' for any)
+
+
+@dataclass
+class SearchedWord:
+    """One clause of the query as it was searched."""
+    typed: str
+    required: bool            # stop words are searched but not required
+    records: int              # published records holding it in some form (filters aside)
+    also: list[Alternative] = field(default_factory=list)
+    topics: list[dict] = field(default_factory=list)     # [{"id", "label"}] taxonomy topics it names
+
+
+@dataclass
+class Relaxed:
+    """No record holds every word: the list shows the records holding the most of them."""
+    required: int             # each listed record holds at least this many of the words
+    of: int                   # the number of words required by default
+    missing: list[str] = field(default_factory=list)     # words no record holds in any form
+
+
+@dataclass
+class Explanation:
+    words: list[SearchedWord] = field(default_factory=list)
+    relaxed: Relaxed | None = None
+    corrected: str = ""       # the query with its corrected words, when a word was corrected
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class SearchResult:
     request: SearchRequest
@@ -84,6 +120,7 @@ class SearchResult:
     suggestion: str = ""
     message: str = ""
     drop_hints: list[DropHint] = field(default_factory=list)
+    explanation: Explanation = field(default_factory=Explanation)
 
     @property
     def pages(self) -> int:
@@ -100,4 +137,5 @@ class SearchResult:
             "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
             "suggestion": self.suggestion or None, "message": self.message or None,
             "drop_hints": [asdict(h) for h in self.drop_hints],
+            "explanation": self.explanation.to_dict(),
         }

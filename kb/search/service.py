@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 import re
 import threading
 from collections import OrderedDict
 from html import escape, unescape
 
+import numpy as np
 from whoosh import query as wq
 
 from kb.config import Config
@@ -27,10 +29,11 @@ from kb.records.model import Practice, RecordError
 from kb.search import facets as facet_counts, rerank, similar as more_like_this
 from kb.search.expansion import QueryExpander
 from kb.search.highlight import Highlighter
-from kb.search.parse import normalise, parse
+from kb.search.parse import ParsedQuery, normalise, parse
 from kb.search.querybuild import QueryBuilder
 from kb.search.request import FILTER_FACETS, SearchRequest, validate
-from kb.search.results import DropHint, Hit, SearchResult, Similar
+from kb.search.results import (Alternative, DropHint, Explanation, Hit, Relaxed, SearchedWord, SearchResult,
+                               Similar)
 from kb.search.spelling import suggest
 from kb.search.store import IndexStore, NoIndex, Snapshot
 from kb.search.vector import SegmentCache, VectorView
@@ -40,6 +43,25 @@ RESULT_CACHE_SIZE = 2048      # answers kept per state of the index (repeated qu
 SIMILAR_CACHE_SIZE = 5000
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
 _TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Prepared:
+    parsed: ParsedQuery
+    query: wq.Query                 # the whole tree (highlighting, passages)
+    scores: np.ndarray
+    matched: np.ndarray             # records matching the text (published, or live for curators)
+    filters: dict                   # facet -> mask of records passing its selection
+    explanation: Explanation
+
+
+def _corrected_query(built) -> str:
+    """The query with each corrected word replaced by its nearest indexed word."""
+    out = []
+    for c in built.concepts:
+        fix = next((e.text for e in c.also if e.kind == "spelling"), "")
+        out.append(fix or c.text)
+    return " ".join(out)
 
 
 class SearchService:
@@ -59,7 +81,8 @@ class SearchService:
         return validate(self.config, req)
 
     def build_query(self, searcher, parsed, expand: bool = True) -> wq.Query:
-        return self.queries.build(searcher, parsed, expand)
+        """The query as one Whoosh tree (what the vector evaluation is tested against)."""
+        return self.queries.build_tree(searcher, parsed, expand)
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResult:
@@ -101,14 +124,44 @@ class SearchService:
                     snap.cache["vector"] = view
         return view
 
-    def _prepare(self, snap: Snapshot, req: SearchRequest):
-        """(parsed query, Whoosh query, scores, mask of documents matching the text,
-        {facet: mask of documents passing its filter})."""
+    def _prepare(self, snap: Snapshot, req: SearchRequest) -> Prepared:
+        """The query evaluated over the whole index: scores, the records that match the text
+        (every required word, else as many of them as any record holds), each filter's mask."""
         view = self._view(snap)
         parsed = parse(req.q)
-        query = self.build_query(snap.searcher, parsed, expand=req.expand)
-        matches = view.evaluate(query)
-        matched = matches.mask & (view.live if req.include_drafts else view.published)
+        built = self.queries.build(snap.searcher, parsed, expand=req.expand)
+        query = built.tree
+        base = view.live if req.include_drafts else view.published
+        scores = np.zeros(view.N)
+        words, relaxed = [], None
+        if built.empty:
+            matched = view.evaluate(wq.Every()).mask & base
+        else:
+            masks = []
+            for concept in built.concepts:
+                mask = np.zeros(view.N, dtype=bool)
+                if concept.query is not None:
+                    m = view.evaluate(concept.query)
+                    scores += m.scores
+                    mask |= m.mask
+                for extra in concept.matching:
+                    mask |= view.evaluate(extra).mask
+                masks.append(mask)
+                words.append(self._searched_word(concept, int((mask & base).sum()), req.ui_lang))
+            for boost in built.boosts:
+                scores += view.evaluate(boost).scores
+            required = [m for c, m in zip(built.concepts, masks) if c.required and c.query is not None]
+            if required:
+                count = np.sum(required, axis=0) * base
+                most = int(count.max()) if len(count) else 0
+                matched = count >= max(most, 1)
+                if 0 < most < len(required):
+                    relaxed = Relaxed(most, len(required),
+                                      [w.typed for w in words if w.required and not w.records])
+            else:                          # only stop words: any of them
+                matched = np.logical_or.reduce(masks) & base if masks else np.zeros(view.N, dtype=bool)
+        if built.excluded is not None:
+            matched &= ~view.evaluate(built.excluded).mask
         filters = {}
         for facet in FILTER_FACETS:
             sel = req.selected(facet)
@@ -116,7 +169,6 @@ class SearchService:
                 filters[facet] = view.value_mask(facet, sel)
         if req.year_from is not None or req.year_to is not None:
             filters["year"] = facet_counts.year_mask(view, req.year_from, req.year_to)
-        scores = matches.scores
         if parsed.clauses and self._order(req.sort, query) == "relevance":
             # over every match, filters aside: a filtered list is the unfiltered one with records
             # left out, never reordered (and a facet click reuses the query's work)
@@ -125,7 +177,14 @@ class SearchService:
             if self.config.feedback_docs:
                 scores = rerank.feedback(view, self.record_words, snap.cache, scores, matched,
                                          self.config.feedback_docs)
-        return parsed, query, scores, matched, filters
+        corrected = _corrected_query(built) if any(a.kind == "spelling" for w in words for a in w.also) else ""
+        return Prepared(parsed, query, scores, matched, filters, Explanation(words, relaxed, corrected))
+
+    def _searched_word(self, concept, records: int, ui_lang: str) -> SearchedWord:
+        also = list(dict.fromkeys(
+            Alternative(e.text, e.kind, e.langs[0] if len(e.langs) == 1 else "") for e in concept.also))
+        return SearchedWord(concept.text, concept.required, records, also,
+                            [{"id": t, "label": self.config.topics.label(t, ui_lang)} for t in concept.topics])
 
     @staticmethod
     def _order(sort: str, query) -> str:
@@ -135,7 +194,8 @@ class SearchService:
 
     def _search(self, snap: Snapshot, req: SearchRequest, page_size: int) -> SearchResult:
         view = self._view(snap)
-        parsed, query, scores, matched, filters = self._prepare(snap, req)
+        prep = self._prepare(snap, req)
+        parsed, query, scores, matched, filters = prep.parsed, prep.query, prep.scores, prep.matched, prep.filters
         final = matched.copy()
         for mask in filters.values():
             final &= mask
@@ -164,7 +224,9 @@ class SearchService:
             for docnum in docnums:
                 hits.append(self._hit(view, terms[docnum], docnum, float(scores[docnum]), req.ui_lang,
                                       scored=order == "relevance"))
-        suggestion = suggest(snap.searcher, parsed) if total == 0 and parsed.clauses else ""
+        suggestion = prep.explanation.corrected
+        if not suggestion and total == 0 and parsed.clauses:
+            suggestion = suggest(snap.searcher, parsed)
         drop_hints = []
         if total == 0 and filters:
             for facet in filters:
@@ -179,7 +241,8 @@ class SearchService:
         message = ""
         if total and start >= total:
             message = f"page: there are only {math.ceil(total / page_size)} pages of results"
-        return SearchResult(req, hits, total, page, page_size, facets, suggestion, message, drop_hints)
+        return SearchResult(req, hits, total, page, page_size, facets, suggestion, message, drop_hints,
+                            prep.explanation)
 
     def _hit(self, view: VectorView, matched: set[tuple[str, str]], docnum: int, score: float,
              ui_lang: str, scored: bool = True) -> Hit:
@@ -222,10 +285,11 @@ class SearchService:
             return [], [str(exc)]
         with snap.lock:
             view = self._view(snap)
-            _parsed, query, scores, final, filters = self._prepare(snap, req)
-            for mask in filters.values():
+            prep = self._prepare(snap, req)
+            final = prep.matched
+            for mask in prep.filters.values():
                 final &= mask
-            docnums = view.top(scores, final, limit, self._order(req.sort, query))
+            docnums = view.top(prep.scores, final, limit, self._order(req.sort, prep.query))
             return [StoredRecord.from_stored(view.searcher.stored_fields(n)[STORED_FIELD])
                     for n in docnums], []
 

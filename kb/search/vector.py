@@ -27,6 +27,7 @@ per snapshot.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -55,6 +56,47 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 POSTINGS_BUDGET = 8_000_000        # postings kept in memory per segment (ids int32 + weights float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+class SynonymTerm(wq.Query):
+    """One word and its alternatives in one field, scored as a single term (Pirkola's structured
+    query, 1998; Lucene's SynonymQuery, Elasticsearch's combined_fields): the document frequency
+    is that of the union of the alternatives, and a document's term frequency the sum of theirs,
+    each weighted (Darwish & Oard's probabilistic structured queries). A frequent or wrong
+    translation then cannot outweigh the typed word by a rarer document frequency, and a record
+    holding the typed word scores as one holding its translation as often, or better."""
+
+    def __init__(self, fieldname: str, alternatives, boost: float = 1.0):
+        self.fieldname = fieldname
+        merged: dict[str, float] = {}
+        for text, weight in alternatives:
+            merged[text] = max(weight, merged.get(text, 0.0))
+        self.alternatives = tuple(merged.items())      # (text, weight), typed word first
+        self.boost = boost
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.fieldname == self.fieldname
+                and other.alternatives == self.alternatives and other.boost == self.boost)
+
+    def __hash__(self):
+        return hash((self.fieldname, self.alternatives, self.boost))
+
+    def __repr__(self):
+        return f"SynonymTerm({self.fieldname!r}, {self.alternatives!r}, boost={self.boost})"
+
+    def has_terms(self):
+        return True
+
+    def terms(self, phrases=False):
+        for text, _w in self.alternatives:
+            yield self.fieldname, text
+
+    def estimate_size(self, ixreader):
+        return sum(ixreader.doc_frequency(self.fieldname, t) for t, _w in self.alternatives)
+
+    def matcher(self, searcher, context=None):     # only kb's evaluation reads this node
+        return wq.Or([wq.Term(self.fieldname, t, boost=w * self.boost)
+                      for t, w in self.alternatives]).matcher(searcher, context)
 
 
 class _Unsupported(Exception):
@@ -385,6 +427,8 @@ class VectorView:
             if q.boost != 1.0:
                 scores = scores * q.boost
             return "sparse", ids, scores
+        if cls is SynonymTerm:
+            return ("sparse",) + self._synonyms(q)
         if cls is wq.Or or cls is wq.DisjunctionMax:
             if not q.subqueries:
                 return "sparse", _EMPTY_IDS, _EMPTY_SCORES
@@ -485,6 +529,34 @@ class VectorView:
             _kind, wids, wscores = self._whoosh(wq.Term(fieldname, text))
             return wids, wscores
         return ids, scores
+
+    def _synonyms(self, q: SynonymTerm):
+        """BM25F of the alternatives as one term: union document frequency, weighted sum of
+        term frequencies (see SynonymTerm)."""
+        searcher = self.searcher
+        fieldname = q.fieldname
+        if fieldname not in searcher.schema:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        parts = [(self.postings(fieldname, t), w) for t, w in q.alternatives]
+        parts = [((ids, ws), w) for (ids, ws), w in parts if len(ids)]
+        if not parts:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        if len(parts) == 1 and parts[0][1] == 1.0:
+            (ids, ws), _w = parts[0]
+            tf = ws.astype(np.float64)
+        else:
+            ids = np.unique(np.concatenate([i for (i, _ws), _w in parts]))
+            tf = np.zeros(len(ids))
+            for (i, ws), w in parts:
+                tf[np.searchsorted(ids, i)] += w * ws.astype(np.float64)
+        weighting = searcher.weighting
+        B = weighting._field_B.get(fieldname, weighting.B) if INTERNALS and type(weighting) is BM25F else 0.75
+        K1 = getattr(weighting, "K1", 1.2)
+        idf = math.log(searcher.doc_count_all() / (len(ids) + 1)) + 1
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        fl = self.lengths(fieldname)[ids]
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        return ids.astype(np.int64), scores * q.boost if q.boost != 1.0 else scores
 
     def _whoosh(self, q):
         """Whoosh's own matcher, posting by posting (phrases and anything unusual)."""
