@@ -224,9 +224,13 @@ class SearchService:
             for docnum in docnums:
                 hits.append(self._hit(view, terms[docnum], docnum, float(scores[docnum]), req.ui_lang,
                                       scored=order == "relevance"))
+        # a word no record has as written (a typo, most often): its correction is said out loud,
+        # also when its stem or a translation found records
         suggestion = prep.explanation.corrected
-        if not suggestion and total == 0 and parsed.clauses:
-            suggestion = suggest(snap.searcher, parsed)
+        if not suggestion and parsed.clauses:
+            readable = frozenset(w.typed for w in prep.explanation.words
+                                 if any(a.kind == "translit" for a in w.also))
+            suggestion = suggest(snap.searcher, parsed, readable)
         drop_hints = []
         if total == 0 and filters:
             for facet in filters:

@@ -17,8 +17,9 @@ def corrections(searcher, word: str, limit: int) -> list[str]:
     return found
 
 
-def suggest(searcher, parsed: ParsedQuery) -> str:
-    """A corrected query from the index vocabulary, or '' when no word needs correcting."""
+def suggest(searcher, parsed: ParsedQuery, skip: frozenset[str] = frozenset()) -> str:
+    """A corrected query from the index vocabulary, or '' when no word needs correcting. Words
+    in `skip` (Latin-typed Bulgarian the records hold in Cyrillic) are taken as typed."""
     reader = searcher.reader()
     changed = False
     out = []
@@ -27,7 +28,7 @@ def suggest(searcher, parsed: ParsedQuery) -> str:
             words = [item.text] if isinstance(item, Word) else list(item.words)
             fixed = []
             for w in words:
-                if len(w) < 3 or w.isdigit() or reader.frequency(SPELL_FIELD, w):
+                if len(w) < 3 or w.isdigit() or w in skip or reader.frequency(SPELL_FIELD, w):
                     fixed.append(w)
                     continue
                 sugg = corrections(searcher, w, 1)
