@@ -39,6 +39,9 @@ from kb.search.store import IndexStore, NoIndex, Snapshot
 from kb.search.vector import SegmentCache, VectorView
 from kb.search.words import WordAnalysis
 
+ALL_WORDS_UP_TO = 5           # queries of up to this many words: every word required
+LONG_QUERY_MIN = 3            # longer ones: at least this many of their words ...
+LONG_QUERY_SHARE = 0.3        # ... and this share of them
 RESULT_CACHE_SIZE = 2048      # answers kept per state of the index (repeated queries)
 SIMILAR_CACHE_SIZE = 5000
 SNIPPET_SOURCE_CHARS = 1500   # highlight within the first part of a long body (it re-analyses the text)
@@ -53,6 +56,14 @@ class Prepared:
     matched: np.ndarray             # records matching the text (published, or live for curators)
     filters: dict                   # facet -> mask of records passing its selection
     explanation: Explanation
+
+
+def words_needed(k: int) -> int:
+    """How many of a query's k words a record must hold: all of a short query (what officials
+    type), a share of a long one (a sentence or a headline pasted into the box), as
+    Elasticsearch's minimum_should_match does. When no record holds that many, the records
+    holding the most of them are listed, and the result says so."""
+    return k if k <= ALL_WORDS_UP_TO else max(LONG_QUERY_MIN, math.ceil(LONG_QUERY_SHARE * k))
 
 
 def _corrected_query(built) -> str:
@@ -154,8 +165,9 @@ class SearchService:
             if required:
                 count = np.sum(required, axis=0) * base
                 most = int(count.max()) if len(count) else 0
-                matched = count >= max(most, 1)
-                if 0 < most < len(required):
+                needed = words_needed(len(required))
+                matched = count >= max(min(most, needed), 1)
+                if 0 < most < needed:
                     relaxed = Relaxed(most, len(required),
                                       [w.typed for w in words if w.required and not w.records])
             else:                          # only stop words: any of them
