@@ -188,7 +188,9 @@ def test_filters_never_reorder_the_ranking(service, q):
     """The re-rankings look at every match, filters aside: a filtered list is the unfiltered
     list with records left out."""
     everything = service.search(SearchRequest(q=q, page_size=200)).hits
-    for region in ("burgas", "badajoz", "partnership"):
+    regions = list(dict.fromkeys(h.region for h in everything))
+    assert len(regions) >= 2, q
+    for region in regions[:3]:
         filtered = service.search(SearchRequest(q=q, filters={"region": [region]}, page_size=200)).hits
         assert filtered, (q, region)
         assert [h.id for h in filtered] == [h.id for h in everything if h.region == region]
