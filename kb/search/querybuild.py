@@ -3,6 +3,7 @@ field's analyzer, plus its expansions (Cyrillic readings of Latin-typed Bulgaria
 topic names, spelling corrections) weighted below the typed word."""
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -17,8 +18,9 @@ from kb.search.spelling import corrections
 from kb.search.vector import SynonymTerm
 
 TYPO_BOOST = 0.8
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 TOPIC_FIELD = FACET_FIELDS["topic"]
-TOPIC_TAG_BOOST = 2.0       # a record tagged with a topic the query names: ranked high, whatever its words
+
 TERMS_MEMO_SIZE = 100_000
 
 
@@ -211,7 +213,7 @@ class QueryBuilder:
             for match in self.expander.topics_named(words, readings):
                 names = [q for q in (self.expansion_query(schema, e) for e in match.expansions) if q is not None]
                 tagged = wq.Term(TOPIC_FIELD, match.topic)
-                boosts.append(wq.Term(TOPIC_FIELD, match.topic, boost=TOPIC_TAG_BOOST))
+                boosts.append(tagged)
                 covered = sorted({positions[p] for p in match.positions})
                 for n, ci in enumerate(covered):
                     concept = concepts[ci]
@@ -226,6 +228,47 @@ class QueryBuilder:
                     concept.matching.append(tagged)
         excluded = [q for q in (self.item_query(searcher, i) for i in parsed.excluded) if q is not None]
         return BuiltQuery(concepts, boosts, wq.Or(excluded) if excluded else None, empty=not parsed.clauses)
+
+    def sources(self, schema, built: "BuiltQuery") -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(field, term) -> (typed word, what it was looked up as, kind: typed, translit,
+        translation, spelling, topic): what a matched term of a record stands for."""
+        out: dict[tuple[str, str], tuple[str, str, str]] = {}
+        for concept in built.concepts:
+            for word in concept.text.replace('"', " ").split(" OR "):
+                for fname in TEXT_FIELDS + (META_FIELD,):
+                    for term in self.field_terms(schema, fname, word.strip()):
+                        out.setdefault((fname, term), (concept.text, word.strip(), "typed"))
+            for exp in concept.also:
+                for fname in TEXT_FIELDS + (META_FIELD,):
+                    if _applies(exp, fname):
+                        for term in self.field_terms(schema, fname, exp.text):
+                            out.setdefault((fname, term), (concept.text, exp.text, exp.kind))
+        return out
+
+    def language(self, searcher, built: "BuiltQuery") -> str:
+        """The language the query is typed in ('' when unclear): Bulgarian for Cyrillic or
+        Latin-typed Bulgarian; otherwise the language whose records hold its words more often
+        as typed (Spanish and English share the Latin script)."""
+        reader = searcher.reader()
+        schema = searcher.schema
+        votes: dict[str, int] = {}
+        for concept in built.required:
+            word = concept.text
+            if _CYRILLIC.search(word) or any(e.kind == "translit" for e in concept.also):
+                votes["bg"] = votes.get("bg", 0) + 1
+                continue
+            df = {}
+            for lang in ("es", "en"):
+                fname = text_field("body", lang)
+                df[lang] = sum(reader.doc_frequency(fname, t) for t in self.field_terms(schema, fname, word))
+            if df["es"] != df["en"]:
+                lang = max(df, key=df.get)
+                votes[lang] = votes.get(lang, 0) + 1
+        if not votes:
+            return ""
+        best = max(votes.values())
+        langs = [lang for lang, n in votes.items() if n == best]
+        return langs[0] if len(langs) == 1 else ""
 
     def build_tree(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
         return self.build(searcher, parsed, expand).tree

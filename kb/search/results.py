@@ -37,6 +37,9 @@ class Hit:
     score: float
     snippet_html: str                 # escaped text with <mark> around matched words
     snippet_text: str
+    # why the record is here, where not through the typed words in its own text:
+    # [{"typed", "matched", "kind": translit|translation|topic|spelling|abstract|tag}]
+    matched_via: list[dict] = field(default_factory=list)
 
 
 @dataclass
