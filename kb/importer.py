@@ -16,9 +16,10 @@ Who does what
       page chrome of the administrations' sites (cookie bars, menus, "migas", "compartir",
       "posledni novini", sidebars ...) are removed before trafilatura sees the page; a
       chrome-named element holding half the page's paragraph text is a layout wrapper and kept;
-    - the choice of trafilatura's mode: precision mode, unless it finds under a fifth of what the
-      balanced mode finds (it then threw the article away with the chrome); when neither finds
-      anything, trafilatura's baseline (every paragraph of the page);
+    - layout tables (cells holding paragraphs, lists, headings) become plain divisions, and
+      links to documents (PDF, ...) their text, before trafilatura reads the page;
+    - the choice of trafilatura's mode: precision mode; balanced mode when that finds nothing;
+      trafilatura's baseline (every paragraph of the page) when neither finds anything;
     - the Markdown, written with BeautifulSoup from trafilatura's XML: headings as "## ", lists,
       block quotes, pipe tables, **bold** and *italic*; all text escaped so that the body never
       holds HTML or accidental Markdown; share/print lines and leading datelines dropped;
@@ -38,6 +39,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import email.utils
+import logging
 import re
 import unicodedata
 import warnings
@@ -59,13 +61,18 @@ __all__ = ["ImportedPage", "ImportError_", "import_html", "suggest_id", "REGION_
 # bs4 warns about markup that looks like a file name or like XML; both are harmless here.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+# trafilatura and htmldate log every page they find nothing in ("discarding data: None"): the
+# curator gets kb's warnings instead. With a handler of their own, Python's last-resort handler
+# no longer prints them on stderr; an application that configures logging still receives them.
+for _name in ("trafilatura", "htmldate"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024     # larger pages are refused
 SUMMARY_LENGTH = 300                   # summary is trimmed to about this many characters
 MAX_TITLE_LENGTH = 300
 MAX_DEPTH = 200                        # deeper elements are flattened to their text
 MIN_PARAGRAPH = 20                     # characters for a block to count as paragraph text
-PRECISION_SHARE = 0.2                  # precision mode kept unless under this share of balanced
+FAST_ABOVE = 1_000_000                # larger pages: trafilatura without its fallback extractors
 REGION_PREFIXES = {"stara-zagora": "sz", "burgas": "bu", "badajoz": "ba", "caceres": "cc",
                    "partnership": "pa"}
 ID_MAX_LENGTH = 60
@@ -133,7 +140,7 @@ def suggest_id(title: str, region: str) -> str:
     return slug if slug != prefix else prefix + "-untitled"
 
 
-# The import, step by step -------------------------------------------------------------------
+# The import, step by step
 
 @dataclass
 class _Head:
@@ -190,7 +197,7 @@ def _import(html, url: str | None) -> ImportedPage:
                         source_url=head.source_url, summary=summary, warnings=warns)
 
 
-# Decoding bytes (kb's own: Bulgarian pages in windows-1251) ---------------------------------
+# Decoding bytes (kb's own: Bulgarian pages in windows-1251)
 
 _BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
          (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -328,7 +335,7 @@ def _decode_8bit(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
-# What the page says about itself ------------------------------------------------------------
+# What the page says about itself
 
 def _read_head(soup: BeautifulSoup, url_arg: str | None) -> _Head:
     metas: dict[str, list[str]] = {}
@@ -362,7 +369,7 @@ def _read_head(soup: BeautifulSoup, url_arg: str | None) -> _Head:
     return head
 
 
-# Cleaning the page before trafilatura sees it -----------------------------------------------
+# Cleaning the page before trafilatura sees it
 
 _JUNK_TAGS = frozenset(
     "script style noscript template iframe frame frameset object embed applet svg math canvas "
@@ -477,14 +484,20 @@ def _unwrap_layout_tables(soup: BeautifulSoup) -> None:
     cells become plain divisions, so that the text in them is read as text (trafilatura reads
     table cells as data and drops the lists and headings in them)."""
     for table in list(_tags(soup, {"table"})):
-        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-        cells = [c for tr in rows for c in tr.find_all(["td", "th"], recursive=False)]
-        if not any(c.find(_BLOCK_IN_CELL) for c in cells):
-            continue
-        for el in [table, *rows, *cells,
-                   *table.find_all(["tbody", "thead", "tfoot", "caption"], recursive=False)]:
-            el.name = "div"
-            el.attrs = {k: v for k, v in el.attrs.items() if k in ("class", "id")}
+        parts = [table]                     # the table's own sections, rows and cells
+        cells = []
+        stack = [c for c in table.contents if isinstance(c, Tag)]
+        while stack:
+            el = stack.pop()
+            if el.name in ("tbody", "thead", "tfoot", "tr", "caption"):
+                parts.append(el)
+                stack.extend(c for c in el.contents if isinstance(c, Tag))
+            elif el.name in ("td", "th"):
+                cells.append(el)
+        if any(next(_tags(c, _BLOCK_IN_CELL), None) is not None for c in cells):
+            for el in parts + cells:
+                el.name = "div"
+                el.attrs = {k: v for k, v in el.attrs.items() if k in ("class", "id")}
 
 
 def _chrome_kind(el: Tag) -> str | None:
@@ -505,17 +518,14 @@ def _chrome_kind(el: Tag) -> str | None:
 
 def _paragraph_text(el: Tag) -> int:
     """Characters of paragraph-like text (runs of 20+ characters that are not link text)."""
-    total = 0
-    for s in el.find_all(string=True):
-        if type(s) not in (NavigableString, CData):
-            continue
-        t = _norm(s)
-        if len(t) >= MIN_PARAGRAPH and s.find_parent("a") is None:
-            total += len(t)
-    return total
+    def runs(root: Tag) -> int:
+        return sum(len(t) for s in root.descendants
+                   if type(s) in (NavigableString, CData) and len(t := _norm(s)) >= MIN_PARAGRAPH)
+    links = [a for a in _tags(el, {"a"})] + ([el] if el.name == "a" else [])
+    return runs(el) - sum(runs(a) for a in links if a.find_parent("a") is None)
 
 
-# The main text: trafilatura -----------------------------------------------------------------
+# The main text: trafilatura
 
 _TRAFILATURA_OPTIONS = dict(output_format="python", include_comments=False, include_tables=True,
                             include_formatting=True, include_links=False, include_images=False)
@@ -524,23 +534,21 @@ _TRAFILATURA_OPTIONS = dict(output_format="python", include_comments=False, incl
 def _extract_main_text(html: str, url: str | None):
     """trafilatura's main text as its XML tree (<body> of <p>, <head>, <list>, <table>, ...).
 
-    Precision mode first (it drops more of the boilerplate around the article); when it keeps
-    under PRECISION_SHARE of what the balanced mode finds, it has thrown the article away with
-    the boilerplate and the balanced mode's text is taken. When neither finds a text (a short
-    page, a fragment), trafilatura's baseline: the page's paragraphs.
+    Precision mode (it drops more of the boilerplate around the article; with its fallbacks,
+    readability and jusText, compared, except on pages larger than FAST_ABOVE characters, where
+    they cost seconds); when it finds no text, the balanced mode; when neither
+    finds one (a short page, a fragment), trafilatura's baseline: the page's paragraphs.
     """
-    precise = trafilatura.bare_extraction(html, url=url, favor_precision=True, **_TRAFILATURA_OPTIONS)
-    balanced = trafilatura.bare_extraction(html, url=url, **_TRAFILATURA_OPTIONS)
-    sizes = [len(doc.text or "") if doc is not None else 0 for doc in (precise, balanced)]
-    if sizes[0] and sizes[0] >= PRECISION_SHARE * sizes[1]:
-        return precise.body
-    if sizes[1]:
-        return balanced.body
+    big = len(html) > FAST_ABOVE
+    for mode in ({"favor_precision": True, "fast": big}, {"fast": True}):
+        doc = trafilatura.bare_extraction(html, url=url, **mode, **_TRAFILATURA_OPTIONS)
+        if doc is not None and (doc.text or "").strip():
+            return doc.body
     body, text, _ = trafilatura.baseline(html)
     return body if text.strip() else None
 
 
-# Markdown from trafilatura's XML ------------------------------------------------------------
+# Markdown from trafilatura's XML
 
 _HEADING_LEVELS = {"h1": "## ", "h2": "## ", "h3": "## ", "h4": "## ", "h5": "### ", "h6": "### "}
 _INLINE_MARKS = {"#b": "**", "#i": "*"}
@@ -754,7 +762,7 @@ def _is_dateline(plain: str) -> bool:
     return len(re.findall(r"\w{2,}", rest)) <= 4
 
 
-# Title --------------------------------------------------------------------------------------
+# Title
 
 _ORG_RE = re.compile(
     r"областна администрация|областен управител|община|общински съвет|министерство|"
@@ -822,7 +830,7 @@ def _clean_title(text: str) -> str:
     return text
 
 
-# Language -----------------------------------------------------------------------------------
+# Language
 
 _LANG_NAMES = {"bg": "bg", "bul": "bg", "bulgarian": "bg", "български": "bg", "bulgaro": "bg",
                "búlgaro": "bg", "es": "es", "spa": "es", "spanish": "es", "español": "es",
@@ -884,7 +892,7 @@ def _detect_lang(text: str) -> tuple[str | None, bool]:
     return ("es" if es > en else "en"), False
 
 
-# Dates --------------------------------------------------------------------------------------
+# Dates
 
 _BG_MONTHS = {"яну": 1, "фев": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "юни": 6, "юли": 7,
               "авг": 8, "сеп": 9, "окт": 10, "ное": 11, "дек": 12}
@@ -1026,7 +1034,7 @@ def _parse_date_value(value: str) -> dt.date | None:
     return hits[0][2] if hits else None
 
 
-# Summary ------------------------------------------------------------------------------------
+# Summary
 
 _ABBREVIATIONS = frozenset("""г гр ул бул пл проф доц акад д-р инж арх ал чл т др вкл напр стр
 тел сл с св ген кв ж к бл вх ет ап сек мин млн млрд лв хил ст ср sr sra srta dña dª d dr dra
@@ -1084,7 +1092,7 @@ def _drop_dateline_prefix(text: str) -> str:
     return text
 
 
-# Ids ----------------------------------------------------------------------------------------
+# Ids
 
 _ID_STOPWORDS = frozenset(
     # Spanish
@@ -1104,7 +1112,7 @@ def _fold_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text)
 
 
-# Small helpers ------------------------------------------------------------------------------
+# Small helpers
 
 _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
 
