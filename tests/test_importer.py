@@ -467,7 +467,7 @@ def test_pathological_pages_are_quick():
             assert "<" not in result.body_markdown
         except ImportError_:
             pass
-        assert time.perf_counter() - t0 < 30, html[:40]
+        assert time.perf_counter() - t0 < 60, html[:40]     # linear, not quadratic: three parses
 
 
 def test_too_large_input_is_refused():
