@@ -12,7 +12,7 @@ from kb.compare import CompareRequest, CompareService
 from kb.config import ConfigError, load_config
 from kb.curation import edits
 from kb.curation.accounts import CuratorError, add_curator, list_curators, remove_curator
-from kb.importer import ImportError_, import_html
+from kb.curation.importer import ImportError_, import_html
 from kb.indexer.build import IndexError_, update_index
 from kb.lang.translit import to_latin
 from kb.records.corpus import find_file, load_corpus

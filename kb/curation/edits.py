@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.config import Config
-from kb.importer import suggest_id
+from kb.curation.importer import suggest_id
 from kb.indexer.build import index_practice
 from kb.lang.text import fold
 from kb.records.corpus import find_file, practice_path, write_atomic

@@ -13,7 +13,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kb.curation import accounts as curators, edits as curation
-from kb.importer import ImportError_, import_html as parse_page, suggest_id
+from kb.curation.importer import ImportError_, import_html as parse_page, suggest_id
 from kb.records.model import RecordError
 from kb.web.i18n import gettext
 from kb.web.render import markdown_to_html
