@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from kb.search import FILTER_FACETS, NoIndex, SearchRequest, SearchService
 
-STATE_PARAMS = FILTER_FACETS + ("q", "year_from", "year_to", "sort", "page", "lang")
+STATE_PARAMS = FILTER_FACETS + ("q", "year_from", "year_to", "sort", "page", "lang", "expand")
 PAGE_CACHE_SIZE = 512
 _page_lock = threading.Lock()
 
@@ -74,7 +74,11 @@ def search_request_from_args(include_drafts: bool = False) -> tuple[SearchReques
         filters={k: v for k, v in filters.items() if v},
         year_from=_int_arg("year_from", problems), year_to=_int_arg("year_to", problems),
         sort=request.args.get("sort", "relevance") or "relevance", page=page,
-        ui_lang=g.ui_lang, include_drafts=include_drafts)
+        ui_lang=g.ui_lang, include_drafts=include_drafts,
+        expand=request.args.get("expand", "1") != "0")
+    expand = request.args.getlist("expand")
+    if len(expand) > 1 or (expand and expand[0] not in ("0", "1")):
+        problems.append("expand: give 0 (only the words as typed) or 1")
     problems.extend(service().validate(req))
     return req, problems
 

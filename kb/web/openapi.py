@@ -23,6 +23,11 @@ HIT = {"type": "object",
            "score": {"type": "number", "description": "relevance (sort=relevance, else 0): BM25F "
                      "re-ranked by passages and feedback; only the order it gives is meaningful"},
            "snippet_html": _str, "snippet_text": _str,
+           "matched_via": {"type": "array", "description": "how the record answers the query where not "
+                           "through the typed words in its own text", "items": {"type": "object", "properties": {
+                               "typed": _str, "matched": _str,
+                               "kind": {"type": "string", "enum": ["translit", "translation", "topic", "spelling",
+                                                                   "abstract", "names", "tag"]}}}},
            "topics": {"type": "array", "items": {"type": "object", "required": ["id", "label"],
                                                   "properties": {"id": _str, "label": _str}}}}}
 
@@ -39,6 +44,25 @@ SEARCH_RESULT = {
             "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
         "suggestion": {"type": ["string", "null"]}, "message": {"type": ["string", "null"]},
         "drop_hints": {"type": "array", "items": {"type": "object", "properties": {"facet": _str, "count": _int}}},
+        "explanation": {"$ref": "#/components/schemas/Explanation"},
+    }}
+
+EXPLANATION = {
+    "type": "object", "description": "What was searched (kb.search.results.Explanation)",
+    "properties": {
+        "words": {"type": "array", "items": {"type": "object", "properties": {
+            "typed": _str, "required": {"type": "boolean", "description": "stop words are not required"},
+            "records": {"type": "integer", "description": "published records holding the word in some form"},
+            "also": {"type": "array", "description": "what else was looked up for the word",
+                     "items": {"type": "object", "properties": {
+                         "text": _str, "kind": {"type": "string", "enum": ["translit", "translation", "topic", "spelling"]},
+                         "lang": _str}}},
+            "topics": {"type": "array", "items": {"type": "object", "properties": {"id": _str, "label": _str}}}}}},
+        "relaxed": {"type": ["object", "null"], "description": "no record holds every word: the records "
+                    "holding `required` of the `of` words are listed; `missing`: words no record holds",
+                    "properties": {"required": _int, "of": _int, "missing": _strs}},
+        "corrected": {"type": "string", "description": "the query as corrected when a word was corrected "
+                      "(results also hold the corrected word); '' otherwise"},
     }}
 
 PRACTICE = {"type": "object", "required": ["id", "title", "summary", "lang", "region", "topics", "year_start",
@@ -72,6 +96,8 @@ SEARCH_PARAMS = [
            "Order of results (empty: relevance)"),
     _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number (20 results a page)"),
     _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels"),
+    _param("expand", {"type": "string", "enum": ["0", "1"]},
+           "0: search only the words as typed (no Cyrillic readings, translations, topic names or corrections)"),
 ]
 
 
@@ -152,7 +178,8 @@ def openapi_document() -> dict:
                 "responses": {"200": _json("#/components/schemas/CompareResult"), "400": bad}}},
         },
         "components": {"schemas": {"Problem": PROBLEM, "Hit": HIT, "FacetValue": FACET_VALUE,
-                                   "SearchResult": SEARCH_RESULT, "Practice": PRACTICE, "Term": TERM,
+                                   "SearchResult": SEARCH_RESULT, "Explanation": EXPLANATION,
+                                   "Practice": PRACTICE, "Term": TERM,
                                    "Taxonomy": TAXONOMY,
                                    "CompareResult": COMPARE_RESULT, "CompareCell": COMPARE_CELL,
                                    "ComparePractice": COMPARE_PRACTICE, "Counterpart": COUNTERPART}},

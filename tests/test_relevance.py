@@ -1,0 +1,123 @@
+"""What an official sees on kb's own corpus: all words required with a visible fallback, why a
+record is there, typos said out loud, headings found, own language first, and the scoring of the
+judged collection (`kb eval relevance`)."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from kb.indexer.build import update_index
+from kb.search import SearchRequest, SearchService
+from kb.search.evaluation import TaskError, evaluate_relevance, load_collection, score_list
+from tests.conftest import record_text
+
+
+# ---------------------------------------------------------------- scoring
+def test_score_list_on_a_hand_computed_example():
+    grades = {"a": 2, "b": 0, "c": 1, "d": 2}
+    got = score_list(["b", "a", "x", "c"], total=4, matched={"a", "b", "x", "c"}, grades=grades)
+    dcg = 2 / math.log2(3) + 1 / math.log2(5)
+    idcg = 2 / math.log2(2) + 2 / math.log2(3) + 1 / math.log2(4)
+    assert got["nDCG@10"] == pytest.approx(dcg / idcg)
+    assert got["P@10"] == pytest.approx(2 / 4)           # of the four results shown
+    assert got["R@20"] == pytest.approx(2 / 3)           # a and c of a, c, d
+    assert got["setP"] == pytest.approx(2 / 4)           # relevant among the total
+    assert score_list([], 0, set(), grades)["P@10"] == 0.0
+
+
+def _collection(folder, queries, qrels):
+    folder.mkdir()
+    (folder / "queries.jsonl").write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries),
+                                          encoding="utf-8")
+    (folder / "qrels.tsv").write_text("".join(f"{q}\t{r}\t{g}\n" for q, r, g in qrels), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def small_corpus(make_project):
+    cfg, write = make_project
+    write("burgas/bu-uslugi.md", record_text(id="bu-uslugi", title="Електронни услуги за гражданите",
+                                             summary="Общината предлага електронни услуги."))
+    write("badajoz/ba-sede.md", record_text(
+        id="ba-sede", region="badajoz", lang="es", title="Sede electrónica municipal",
+        summary="Servicios electrónicos para la ciudadanía.", organisation='"Diputación de Badajoz"',
+        title_en='"Municipal e-office"', summary_en='"Electronic services for citizens."',
+        organisation_type='"provincial-council"',
+        body="## Problema\n\nColas.\n\n## Solución\n\nTrámites en línea.\n\n## Resultados\n\nMenos colas.\n"))
+    write("burgas/bu-budget.md", record_text(
+        id="bu-budget", title="Граждански бюджет на общината", summary="Жителите гласуват за проекти.",
+        topics='["citizen-participation"]', title_en='"Citizens\' budget"',
+        summary_en='"Residents vote on projects."',
+        body="## Проблем\n\nМалко участие.\n\n## Решение\n\nГласуване.\n\n"
+             "## Прозрачност и профил на купувача\n\nРезултатите се публикуват.\n\n## Резултати\n\nПовече участие.\n"))
+    update_index(cfg)
+    svc = SearchService(cfg)
+    yield cfg, svc
+    svc.store.close()
+
+
+def test_kb_eval_relevance_scores_a_small_collection(small_corpus, tmp_path):
+    cfg, svc = small_corpus
+    folder = _collection(tmp_path / "coll", [
+        {"id": "q1", "text": "електронни услуги", "lang": "bg", "need": "e-services"},
+        {"id": "q2", "text": "граждански бюджет", "lang": "bg", "need": "participatory budgets"}],
+        [("q1", "bu-uslugi", 2), ("q1", "ba-sede", 2), ("q1", "bu-budget", 0),
+         ("q2", "bu-budget", 2), ("q2", "bu-uslugi", 0), ("q2", "ba-sede", 0)])
+    res = evaluate_relevance(svc, folder)
+    assert res["queries"]["q2"]["nDCG@10"] == pytest.approx(1.0)
+    assert res["queries"]["q2"]["setP"] == pytest.approx(1.0) and res["queries"]["q2"]["total"] == 1
+    assert set(res["langs"]) == {"bg"} and res["all"]["queries"] == 2
+
+
+def test_a_malformed_judgment_is_named(tmp_path):
+    folder = _collection(tmp_path / "bad", [{"id": "q1", "text": "x", "lang": "en"}], [("q1", "r", 3)])
+    with pytest.raises(TaskError, match=r"qrels.tsv:1: expected qid<TAB>record id<TAB>grade 0, 1 or 2"):
+        load_collection(folder)
+
+
+# ---------------------------------------------------------------- matching
+def test_every_word_is_required_by_default(small_corpus):
+    _cfg, svc = small_corpus
+    assert [h.id for h in svc.search(SearchRequest(q="граждански бюджет")).hits] == ["bu-budget"]
+
+
+def test_when_no_record_holds_every_word_the_fallback_is_said(small_corpus):
+    _cfg, svc = small_corpus
+    res = svc.search(SearchRequest(q="бюджет zzqxw"))
+    assert [h.id for h in res.hits] == ["bu-budget"]
+    relaxed = res.explanation.relaxed
+    assert relaxed is not None and (relaxed.required, relaxed.of) == (1, 2)
+    assert relaxed.missing == ["zzqxw"]
+    assert res.to_dict()["explanation"]["relaxed"]["missing"] == ["zzqxw"]
+
+
+def test_headings_are_found(small_corpus):
+    _cfg, svc = small_corpus
+    assert [h.id for h in svc.search(SearchRequest(q="профил на купувача")).hits] == ["bu-budget"]
+
+
+def test_the_explanation_lists_translations_of_the_typed_word(small_corpus):
+    _cfg, svc = small_corpus
+    res = svc.search(SearchRequest(q="услуги"))
+    word = res.explanation.words[0]
+    assert word.typed == "услуги" and word.required
+    assert any(a.kind == "translation" and a.lang in ("en", "es") for a in word.also)
+    es = next(h for h in res.hits if h.id == "ba-sede")
+    assert es.matched_via and all(m["typed"] == "услуги" for m in es.matched_via)
+    assert {m["kind"] for m in es.matched_via} <= {"translation", "topic", "tag", "abstract"}
+
+
+def test_a_typo_is_corrected_out_loud_and_the_typed_words_matches_kept(small_corpus):
+    _cfg, svc = small_corpus
+    res = svc.search(SearchRequest(q="бюджетт"))
+    assert res.suggestion == "бюджет"
+    assert "bu-budget" in [h.id for h in res.hits]
+    assert res.to_dict()["suggestion"] == "бюджет"
+
+
+def test_a_bulgarian_query_ranks_a_bulgarian_record_above_its_translations_matches(small_corpus):
+    _cfg, svc = small_corpus
+    ids = [h.id for h in svc.search(SearchRequest(q="електронни услуги")).hits]
+    assert ids.index("bu-uslugi") < ids.index("ba-sede")
