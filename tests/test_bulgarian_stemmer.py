@@ -1,7 +1,7 @@
 """Tests for kb.lang.bulgarian.stem, grouped like the rule groups of the module."""
 import pytest
 
-from kb.lang.bulgarian import stem
+from kb.lang.bulgarian import stem, stem_for_search
 
 
 def one_stem(words):
@@ -173,3 +173,90 @@ def test_hypothesis_random_text():
 
     check()
     check_cyr()
+
+
+# --- Lucene's test suite ---------------------------------------------------------------------
+# Word families from Apache Lucene's TestBulgarianStemmer.java
+# (apache/lucene: lucene/analysis/common/src/test/org/apache/lucene/analysis/bg/
+# TestBulgarianStemmer.java, Apache License 2.0). One case per commented group of its test
+# methods; "conflate" means one kb stem per family (kb's stem string may differ from Lucene's).
+# Where Lucene's own stemmer splits a group (градовце, мъжът, изключения) the forms stay in the
+# family here, since they are inflections of the same noun. строя/строят (verb) are the 21st
+# family, kept apart from the noun строй below.
+LUCENE_FAMILIES = [
+    "град града градът градове градовете",
+    "народ народа народът народи народите народе",
+    "път пътя пътят пътища пътищата",
+    "градец градеца градецът градовце градовцете",
+    "дядо дядото дядовци дядовците",
+    "мъж мъжа мъже мъжете мъжо мъжът",
+    "крак крака кракът краката",
+    "брат брата братът братя братята брате",
+    "вест вестта вести вестите",
+    "дърво дървото дърва дървета дървата дърветата",
+    "море морето морета моретата",
+    "изключение изключението изключенията изключения",
+    "красив красивия красивият красива красивата красиво красивото красиви красивите",
+    "собственик собственика собственикът собственици собствениците",
+    "подлог подлога подлогът подлози подлозите",
+    "кожух кожуха кожухът кожуси кожусите",
+    "център центъра центърът центрове центровете",
+    "промяна промяната промени промените",
+    "песен песента песни песните",
+    "строй строеве строевете",
+    "строя строят",
+]
+# stem() reads -ения as the participle (-ен + short article -ия); stem_for_search reads it as
+# the plural of an -ение noun (see its docstring), so this one family meets in search only.
+_STEM_SPLITS = {"изключение изключението изключенията изключения"}
+
+
+@pytest.mark.parametrize("family", [
+    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="-ения read as participle"))
+    if f in _STEM_SPLITS else f for f in LUCENE_FAMILIES])
+def test_lucene_families_stem(family):
+    one_stem(family)
+
+
+@pytest.mark.parametrize("family", LUCENE_FAMILIES)
+def test_lucene_families_stem_for_search(family):
+    stems = {w: stem_for_search(w) for w in family.split()}
+    assert len(set(stems.values())) == 1, stems
+
+
+def test_lucene_families_do_not_merge():
+    stems = [{stem_for_search(w) for w in f.split()} for f in LUCENE_FAMILIES]
+    for i, a in enumerate(stems):
+        for b in stems[i + 1:]:
+            assert not a & b, (a, b)
+
+
+def test_verb_stroya_apart_from_noun_stroy():
+    assert stem("строя") == stem("строят")
+    assert stem("строй") == stem("строеве") == stem("строевете")
+    distinct("строя", "строй")
+
+
+# --- the alternations added for the Lucene families, on other words of the same classes ------
+def test_neuter_eta_plurals():
+    one_stem("момче момчето момчета момчетата")
+    one_stem("гише гишето гишета гишетата")
+    # masculine -ет + short article and -ет participles keep their -ет
+    for w in ("съвета", "бюджета", "комитета", "отчета", "приета"):
+        assert stem(w) == stem(w[:-1]), w
+    one_stem("ракета ракетата ракети ракетите")
+
+
+def test_mobile_e_of_ets_and_kin_ovci():
+    one_stem("търговец търговеца търговецът търговци търговците")
+    one_stem("батко батковци батковците")
+
+
+def test_h_s_and_feminine_en():
+    one_stem("слух слуха слухът слухове слуховете")  # х kept in the plural: still one stem
+    one_stem("есен есента")
+    assert stem("студента") == stem("студент")  # masculine -ент + -а is not a feminine -ен
+
+
+def test_myana_nouns():
+    one_stem("замяна замяната замени замените")

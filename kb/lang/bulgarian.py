@@ -33,9 +33,18 @@ building blocks rather than listed by hand, so each rule group reads as grammar:
 5. Stem normalisation: a stem-final thematic -и/-а left by a vowel-initial ending is
    dropped (vowel roots: ``изгние/изгнил``); mobile ъ (``театър/театри``, ``петък``);
    singulative -ин (``гражданин/граждани``, ``българин/българи``); к/ц and г/з before the
-   plural -и (``работник/работници``, ``психолог/психолози``).
-6. Guards: a stem keeps at least 2 letters and one vowel, so short words (``да``, ``ес``,
-   ``път``, ``съд``) survive; a few irregular plurals are listed in ``_EXCEPTIONS``.
+   plural -и (``работник/работници``, ``психолог/психолози``); mobile е of -ец
+   (``търговец/търговци``); х/с (``кожух/кожуси``: a stem-final х after a vowel is written с).
+6. Nominal alternations read from a left context (``_NEUTER_ETA``, ``_OVCI_AFTER``,
+   ``_FEM_EN``): neuter plural -ета/-етата of -е nouns after the letters neuter nouns end in
+   (``море/морета``, ``момче/момчета``), else -ета is masculine -ет + -а (``съвета``,
+   ``бюджета``, ``отчета``); -овци of masculine -о nouns (``дядо/дядовци``, ``батко``) and -овце
+   of -ец nouns (``градец/градовце``); the article -та of feminine -есен/-епен nouns with mobile
+   е (``песен/песента/песни``); -ой keeps its й (the noun ``строй``, plural ``строеве``), so the
+   verb ``строя/строят`` stays apart; я/е in -мяна nouns of -меня verbs (``промяна/промени``).
+7. Guards: a stem keeps at least 2 letters and one vowel, so short words (``да``, ``ес``,
+   ``път``, ``съд``) survive; a few irregular plurals are listed in ``_EXCEPTIONS``
+   (``деца``, ``дни``, ``дървета``).
 
 References that informed the design: J. Savoy, "Searching strategies for the Bulgarian
 language", Information Retrieval 10(6), 2007 (article/plural removal, -ища, -ове/-еве,
@@ -58,8 +67,11 @@ conjugation (заставя/заставям, почернея/почерня) p
 the verbal way: ``решения`` (plural noun, read as the participle -ен-ия) -> ``реш`` while
 ``решение`` -> ``решен``; ``правило`` -> ``прав`` (= ``право``); ``необходим`` -> ``необход``
 (1st plural -им) but ``необходима`` -> ``необходим``; masculine ``говорен`` -> ``говорн``
-(adjective reading of -ен); ``песента`` -> ``песент`` (-нта read as masculine + -а);
-suppletive plurals (човек/хора) are out of scope.
+(adjective reading of -ен); -ета is read by its left context, so masculine -ет nouns whose
+letter before -ет is neuter-like split their short article form (``сюжета``), and neuter
+plurals after other letters stay apart (``кафета``, ``полета``); the singular of -ой nouns
+keeps й while their other forms do not (``герой`` -> ``герой``, ``героя`` -> ``геро``), the
+price of keeping ``строй`` apart from ``строя``; suppletive plurals (човек/хора) are out of scope.
 """
 import functools
 
@@ -72,10 +84,25 @@ _CONS = frozenset("бвгджзйклмнопрстфхцчшщь") - _VOWELS
 # (вестта, помощта, кръвта, солта, речта); -нта/-кта/-ста/-рта are masculine + -а
 # (студента, проекта, текста, спорта).
 _TA_AFTER = frozenset("тщвлчжшдзбпмф")
+# ... and after -ен in the feminine -есен/-епен nouns (песента, есента, степента); other -ента
+# are masculine -ент + -а (студента, агента, процента).
+_FEM_EN = frozenset(("есе", "епе"))
 _MIN = 2  # minimal stem length (and the stem must contain a vowel)
 
 # condition codes for an ending
-_ANY, _AFTER_CONS, _AFTER_TA = 0, 1, 2
+_ANY, _AFTER_CONS, _AFTER_TA, _NEUTER_ETA, _KIN_OVCI, _OVCE = 0, 1, 2, 3, 4, 5
+# neuter nouns in -е take the plural -та (море/морета, момче/момчета, гише/гишета); the same
+# letters -ета also end masculine -ет nouns + the short article (съвета, бюджета, комитета,
+# отчета) and -ет participles (приета, взета).  The plural reading is taken where the letter
+# before -ета is one that neuter -е nouns end in and masculine -ет roots rarely do: after a
+# vowel + ч/р/ш/з/ж/д/й (момчета, морета, гишета, лозета, въжета, фидета, фоайета), after a
+# consonant + д (пердета), and -чета unless -тчета/-зчета (отчета, разчета: masculine -чет).
+_ETA_AFTER_V = frozenset("чршзждй")
+_ETA_AFTER_C = frozenset("чд")
+# masculine nouns in -о (and -ьо) form the plural -овци: дядо/дядовци, батко/батковци,
+# чичо/чичовци, батьо/батьовци; the stem before it ends in the consonant of -до/-ко/-чо/-ьо.
+# Other -овци are plurals of -овец nouns (търговец/търговци) and keep their -ов-.
+_OVCI_AFTER = frozenset("дкчь")
 
 _AGR = ("", "а", "о", "и", "ия", "ият", "ата", "ото", "ите")  # adjective agreement + article
 
@@ -94,10 +121,16 @@ def _build_endings():
     for e in ("а", "я", "о", "е", "и", "у", "ю",
               "ата", "ята", "ото", "ето", "ите",
               "ове", "овете", "еве", "евете", "ища", "ищата",
-              "етата", "ена", "ената",
+              "ена", "ената",
               "ия", "ият", "ията", "ии", "иите", "ие", "ието",
               "еля", "иля", "аля"):
         add(e)
+    add("ета", cond=_NEUTER_ETA)   # neuter plural -та after the singular -е: морета
+    add("етата", cond=_NEUTER_ETA)  # ... with the article: моретата
+    add("овци", cond=_KIN_OVCI)     # дядовци
+    add("овците", cond=_KIN_OVCI)
+    add("овце", cond=_OVCE)         # градец/градовце: -ец noun, plural -овце -> stem -ц
+    add("овцете", cond=_OVCE)
     add("ът", art=True)
     add("ят", art=True)
     add("та", cond=_AFTER_TA, art=True)
@@ -154,6 +187,7 @@ _EXCEPTIONS = {
     "очи": "ок", "очите": "ок", "око": "ок", "окото": "ок",
     "уши": "ух", "ушите": "ух", "ухо": "ух", "ухото": "ух",
     "хора": "хора", "хората": "хора",
+    "дървета": "дърв", "дърветата": "дърв",  # дърво: plural дърва and дървета
 }
 _SINGULATIVE = {"анин": 4, "янин": 3, "арин": 2}
 _VELAR = {"ик": "иц", "ак": "ац", "ог": "оз"}
@@ -184,7 +218,28 @@ def _strip(w):
         if cond == _AFTER_CONS and last not in _CONS:
             continue
         if cond == _AFTER_TA and last not in _TA_AFTER:
+            # feminine -ен nouns with mobile е: песен/песента/песни, есен/есента
+            if last == "н" and stem[-4:-1] in _FEM_EN:
+                return stem[:-2] + "н", False
             continue
+        if cond == _NEUTER_ETA and not (
+                (stem[-2] in _VOWELS and last in _ETA_AFTER_V)
+                or (last in _ETA_AFTER_C and (last != "ч" or stem[-2] not in "тз"))):
+            continue
+        if cond == _KIN_OVCI and last not in _OVCI_AFTER:
+            continue
+        if cond == _OVCE:
+            return stem + "ц", False
+        if last == "о":
+            e = w[n - length:]
+            if e == "й":       # -ой is the noun (герой, строй), not the imperative: kept
+                continue
+            if e in ("еве", "евете"):  # строй/строеве: й + -еве
+                return stem + "й", False
+        if last == "м" and w[n - length:n - length + 2] == "ян":
+            # -мяна nouns of -меня verbs (промяна/промени, замяна/замени): я/е alternation,
+            # the stem meets the -ен- reading of промени
+            return stem, False
         if length == 2 and w[-2:] == "ен" and last in _CONS and last != "й":
             return stem + "н", False   # mobile е: прозрачен -> прозрачн (прозрачна)
         return w[:n - cut], art
@@ -213,6 +268,13 @@ def _stem(w):
         if cut:
             s = s[:-cut]
             n -= cut
+    # mobile е of -ец: търговец/търговци, градец/градовце
+    if n > 4 and s[-2:] == "ец" and s[-3] in _CONS:
+        s = s[:-2] + "ц"
+        n -= 1
+    # х/с before the plural -и: кожух/кожуси, монах/монаси
+    if n > 3 and s[-1] == "х" and s[-2] in _VOWELS:
+        s = s[:-1] + "с"
     # velar before the plural -и: работник/работници, психолог/психолози
     if n > 3:
         r = _VELAR.get(s[-2:])
