@@ -1,6 +1,6 @@
 """Load test on loopback: gunicorn as `make run` starts it, driven by wrk from another process.
 
-    python -m bench.load [--seconds 10] [--connections 8]
+    python -m bench.load [--seconds 10] [--connections 8] [--records 10000]
 
 Starts kb (`gunicorn 'kb.web:create_app()'`, workers from config.toml) on a free port with the
 shipped corpus indexed into a temporary var/, and a bare Flask endpoint in the same way; runs wrk
@@ -8,11 +8,14 @@ shipped corpus indexed into a temporary var/, and a bare Flask endpoint in the s
 prints req/s, p50/p95/p99 latency, errors, and each page's ratio to the bare endpoint.
 The last row walks through 3,000 different search URLs (words of the corpus, some with a region
 filter), so that kb's page and result caches cannot answer: the cost of a search nobody asked
-before. Only 127.0.0.1 is ever targeted; every run stops by itself.
+before, and the row after it does the same through /api/search. With --records N the shipped
+corpus is copied N / 130 times (ids and their links changed) into a temporary corpus first.
+Only 127.0.0.1 is ever targeted; every run stops by itself.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -59,7 +62,28 @@ def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
     raise SystemExit(f"{app} did not start: {proc.stderr.read().decode()[-2000:]}")
 
 
-def distinct_search_paths(config, n: int = 3000, seed: int = 7) -> list[str]:
+def copy_corpus(config, target: Path, records: int) -> int:
+    """The shipped corpus copied into `target` until it holds `records` records (each copy's ids
+    and related links get a suffix), so a larger index has the real texts' vocabulary."""
+    from kb.records.corpus import load_corpus, write_atomic
+    from kb.records.model import dump_practice
+    practices = load_corpus(config).practices
+    n = 0
+    copy = 0
+    while n < records:
+        for p in practices:
+            if n >= records:
+                break
+            suffix = f"-c{copy}" if copy else ""
+            q = dataclasses.replace(p, id=p.id[:70] + suffix, related=[r[:70] + suffix for r in p.related])
+            write_atomic(target / q.region / f"{q.id}.md", dump_practice(q))
+            n += 1
+        copy += 1
+    # related links of the last, partial copy may point to records not copied: drop them
+    return n
+
+
+def distinct_search_paths(config, n: int = 3000, seed: int = 7, prefix: str = "/?") -> list[str]:
     """n different search-page URLs: one or two words of the corpus's titles and summaries (all
     three languages), a third of them with a region filter - a log where nothing repeats."""
     import random
@@ -77,11 +101,11 @@ def distinct_search_paths(config, n: int = 3000, seed: int = 7) -> list[str]:
         params = [("q", " ".join(rng.sample(words, rng.choice((1, 2)))))]
         if rng.random() < 0.33:
             params.append(("region", rng.choice(regions)))
-        out.add("/?" + urlencode(params))
+        out.add(prefix + urlencode(params))
     return sorted(out, key=lambda _p: rng.random())
 
 
-def rotation_script(paths: list[str], tmp: str) -> str:
+def rotation_script(paths: list[str], tmp: str, name: str = "rotate.lua") -> str:
     """A wrk script that walks through `paths` (each wrk thread from its own starting point)."""
     lua = ["local paths = {"] + [f'  "{p}",' for p in paths] + ["}"]
     lua += ["local counter = 0",
@@ -90,7 +114,7 @@ def rotation_script(paths: list[str], tmp: str) -> str:
             "init = function(args) i = start or 0 end",
             "request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end"]
     lua.append((HERE / "report.lua").read_text(encoding="utf-8"))
-    path = Path(tmp) / "rotate.lua"
+    path = Path(tmp) / name
     path.write_text("\n".join(lua), encoding="utf-8")
     return str(path)
 
@@ -109,6 +133,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--records", type=int, default=0, help="copy the shipped corpus to this many records")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -116,11 +141,18 @@ def main():
     from kb.indexer.build import update_index
     tmp = tempfile.mkdtemp(prefix="kb-load-")
     cfg_text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    cfg_text = cfg_text.replace('var = "var"', f'var = "{tmp}"').replace('corpus = "corpus"', f'corpus = "{ROOT / "corpus"}"')
+    corpus_dir = ROOT / "corpus"
+    if args.records:
+        shipped = load_config(ROOT / "config.toml")
+        corpus_dir = Path(tmp) / "corpus"
+        copied = copy_corpus(shipped, corpus_dir, args.records)
+        print(f"corpus: {copied:,} records (the shipped corpus copied, ids changed)")
+    cfg_text = cfg_text.replace('var = "var"', f'var = "{tmp}"').replace('corpus = "corpus"', f'corpus = "{corpus_dir}"')
     cfg_path = Path(tmp) / "config.toml"
     cfg_path.write_text(cfg_text, encoding="utf-8")
     config = load_config(cfg_path)
-    update_index(config)
+    summary = update_index(config)
+    print(summary.line())
     env = dict(os.environ, KB_CONFIG=str(cfg_path))
     kb_port, bare_port = free_port(), free_port()
     procs = []
@@ -134,6 +166,8 @@ def main():
         runs = [(name, path, None) for name, path in PAGES]
         paths = distinct_search_paths(config)
         runs.append((f"search, {len(paths):,} URLs", "/", rotation_script(paths, tmp)))
+        api_paths = distinct_search_paths(config, prefix="/api/search?")
+        runs.append((f"API, {len(api_paths):,} URLs", "/api/search", rotation_script(api_paths, tmp, "api.lua")))
         for name, path, script in runs:
             r = wrk(f"http://127.0.0.1:{kb_port}{path}", args.seconds, args.connections, script)
             print(f"{name:24} {r['rps']:8.1f} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {int(r['errors']):7d} {r['rps'] / bare['rps']:8.2f}", flush=True)
