@@ -112,6 +112,47 @@ def search(ctx, query, region, topic, lang, doctype, country, year_from, year_to
 
 
 @main.command()
+@click.argument("query", nargs=-1)
+@click.option("--region", multiple=True, help="Only this region (repeatable).")
+@click.option("--topic", multiple=True, help="Only this topic (repeatable).")
+@click.option("--language", "--lang-filter", "language", multiple=True,
+              help="Only records written in this language (repeatable).")
+@click.option("--doctype", multiple=True, help="Only this document type (repeatable).")
+@click.option("--country", multiple=True, help="Only this country (repeatable).")
+@click.option("--target-group", multiple=True, help="Only this target group (repeatable).")
+@click.option("--instrument", multiple=True, help="Only this instrument (repeatable).")
+@click.option("--year-from", type=int, default=None)
+@click.option("--year-to", type=int, default=None)
+@click.option("--lang", "hb_lang", default="en", show_default=True, help="Language of the handbook (bg, es, en).")
+@click.option("--html", "as_html", is_flag=True, help="Write the print-styled HTML instead of a PDF.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write (e.g. handbook.pdf).")
+@click.pass_context
+def handbook(ctx, query, region, topic, language, doctype, country, target_group, instrument,
+             year_from, year_to, hb_lang, as_html, output):
+    """Make the Handbook of the selected published practices as a PDF (default: all of them)."""
+    from pathlib import Path
+    from kb.handbook import HandbookError, build_handbook, render_html, render_pdf
+    from kb.search import SearchRequest, SearchService
+    req = SearchRequest(q=" ".join(query), ui_lang=hb_lang if hb_lang in ("bg", "es", "en") else "en",
+                        filters={k: list(v) for k, v in (
+                            ("region", region), ("topic", topic), ("language", language), ("doctype", doctype),
+                            ("country", country), ("target_group", target_group), ("instrument", instrument)) if v},
+                        year_from=year_from, year_to=year_to)
+    try:
+        hb = build_handbook(SearchService(_config(ctx)), req, hb_lang)
+        data = (render_html(hb, inline_css=True).encode("utf-8") if as_html
+                else render_pdf(hb))
+    except HandbookError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
+    click.echo(f"{output}: handbook of {hb.total} practices ({hb_lang}, {len(data) // 1024} KiB)")
+
+
+@main.command()
 @click.option("--host", default=None, help="Default: server.host in config.toml.")
 @click.option("--port", type=int, default=None, help="Default: server.port in config.toml.")
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")

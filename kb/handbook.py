@@ -151,11 +151,14 @@ def build_handbook(service: SearchService, req: SearchRequest, lang: str,
     Raises HandbookError naming the parameter when the request is invalid or the index is missing.
     """
     cfg = service.config
-    if lang not in cfg.ui_languages:
-        raise HandbookError([f"lang: unknown handbook language {lang!r} "
-                             f"(known: {', '.join(cfg.ui_languages)})"])
+    problems = [] if lang in cfg.ui_languages else [
+        f"lang: unknown handbook language {lang!r} (known: {', '.join(cfg.ui_languages)})"]
     req.include_drafts = False
     req.filters = {k: v for k, v in req.filters.items() if k != "status"}
+    req.ui_lang = lang if lang in cfg.ui_languages else req.ui_lang
+    problems += service.validate(req)
+    if problems:
+        raise HandbookError(problems)
     docs, problems = service.all_matching(req, limit=MAX_PRACTICES + 1)
     if problems:
         raise HandbookError(problems)
@@ -297,13 +300,15 @@ def _environment() -> Environment:
 
 
 def render_html(handbook: Handbook, stylesheet_href: str | None = None, back_href: str | None = None,
-                pdf_href: str | None = None) -> str:
+                pdf_href: str | None = None, inline_css: bool = False) -> str:
     """The handbook as one HTML document. `stylesheet_href`: a <link> to handbook.css (the web
-    page); without it the stylesheet is left to the caller (render_pdf passes it to WeasyPrint)."""
+    page); `inline_css`: the stylesheet inside the file (a stand-alone file); neither: left to
+    the caller (render_pdf passes it to WeasyPrint)."""
     gettext, ngettext = translator(handbook.lang)
     template = _environment().get_template("handbook.html")
     return template.render(hb=handbook, _=gettext, gettext=gettext, ngettext=ngettext,
                            stylesheet_href=stylesheet_href, back_href=back_href, pdf_href=pdf_href,
+                           inline_css=Markup(STYLESHEET.read_text(encoding="utf-8")) if inline_css else None,
                            language_names=LANGUAGE_NAMES)
 
 

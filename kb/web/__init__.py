@@ -29,6 +29,8 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(curate.bp)
     from kb.web.compare import bp as compare_bp
     app.register_blueprint(compare_bp)
+    from kb.web.handbook import bp as handbook_bp
+    app.register_blueprint(handbook_bp)
     curate.csrf.exempt(api.bp)         # the JSON API is read-only GET
     app.add_url_rule("/openapi.json", "openapi", api.openapi_json)
     return app
