@@ -269,6 +269,51 @@ def import_html_command(ctx, paths, region):
     sys.exit(1 if failed and not created else 0)
 
 
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--region", default=None, help="Region of the documents (default: guessed from each one).")
+@click.pass_context
+def import_command(ctx, paths, region):
+    """Create draft records from documents: PDF, DOCX, ODT or saved HTML (files or folders)."""
+    from pathlib import Path
+    from kb import curation
+    from kb.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, import_document
+    from kb.importer import ImportError_
+    from kb.model import RecordError
+    config = _config(ctx)
+    if region and region not in config.regions:
+        raise click.ClickException(f"--region: unknown region {region!r} (known: {', '.join(config.regions.ids())})")
+    files = []
+    for p in map(Path, paths):
+        files.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in DOCUMENT_SUFFIXES and f.is_file())
+                     if p.is_dir() else [p])
+    created = failed = 0
+    for path in files:
+        try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise ImportError_(f"the file is {path.stat().st_size / 1048576:.1f} MB; files up to "
+                                   f"{MAX_DOCUMENT_BYTES // 1048576} MB can be imported")
+            page = import_document(path.read_bytes(), path.name)
+            practice, notes = curation.draft_from_page(page, config, region)
+            base = practice.id
+            for n in range(2, 100):            # an id already taken gets a number
+                if curation.find_file(config, practice.id) is None:
+                    break
+                practice.id = f"{base[:60]}-{n}"
+            curation.save(config, practice, base_version=None, author="import",
+                          message=f"imported from {path.name}", action="import", new=True)
+        except (ImportError_, RecordError, curation.Conflict, OSError) as exc:
+            failed += 1
+            click.echo(f"{path}: not imported: {exc}", err=True)
+            continue
+        created += 1
+        click.echo(f"{path}: draft {practice.id} ({practice.region}, {practice.lang})")
+        for note in notes:
+            click.echo(f"  - {note}")
+    click.echo(f"{created} drafts created, {failed} files not imported")
+    sys.exit(1 if failed and not created else 0)
+
+
 @main.group(name="eval")
 def eval_group():
     """Measure search quality."""

@@ -258,7 +258,8 @@ def _page(blocks: list[Block], meta: _Meta, fmt: str, filename: str | None) -> I
                      "from its properties) was taken; check it")
         date = meta.created
     warnings += found
-    warnings.append(f"imported from a {fmt.upper()} file: add the address where it is published, if any")
+    warnings.append(f"no source URL (imported from a {fmt.upper()} file): add the address where it is "
+                    "published, if any")
     summary = probe.summary if probe else ""
     return ImportedPage(title=title[:300], body_markdown=body, lang=probe.lang if probe else None,
                         date=date, source_url=None, summary=summary, warnings=warnings)
