@@ -408,15 +408,15 @@ def _read_odt(data: bytes) -> tuple[list[Block], _Meta]:
     doc = opendocument.load(io.BytesIO(data))
 
     parents: dict[str, str] = {}             # paragraph style -> its parent style
-    list_kinds: dict[str, bool] = {}         # list style -> ordered?
+    list_kinds: dict[str, dict[int, bool]] = {}   # list style -> {level: ordered?}
     for container in (doc.styles, doc.automaticstyles):
         for el in container.childNodes:
             if el.qname == (STYLENS, "style"):
                 parents[el.getAttrNS(STYLENS, "name") or ""] = el.getAttrNS(STYLENS, "parent-style-name") or ""
             elif el.qname == (TEXTNS, "list-style"):
-                first = next((c for c in el.childNodes if c.qname[0] == TEXTNS), None)
-                list_kinds[el.getAttrNS(STYLENS, "name") or ""] = bool(
-                    first is not None and first.qname == (TEXTNS, "list-level-style-number"))
+                list_kinds[el.getAttrNS(STYLENS, "name") or ""] = {
+                    int(c.getAttrNS(TEXTNS, "level") or 1): c.qname == (TEXTNS, "list-level-style-number")
+                    for c in el.childNodes if c.qname[0] == TEXTNS}
 
     def style_chain(name: str) -> list[str]:
         chain = []
@@ -430,7 +430,7 @@ def _read_odt(data: bytes) -> tuple[list[Block], _Meta]:
 
     blocks: list[Block] = []
 
-    def walk(el, depth=0, ordered=False):
+    def walk(el, depth=0, list_style=""):
         for child in el.childNodes:
             q = getattr(child, "qname", None)
             if q == (TEXTNS, "h"):
@@ -449,8 +449,8 @@ def _read_odt(data: bytes) -> tuple[list[Block], _Meta]:
                     heading = next((int(m.group(1)) for n in chain if (m := re.match(r"heading (\d)$", n))), 0)
                     blocks.append(Block("heading", text, heading) if heading else Block("p", text))
             elif q == (TEXTNS, "list"):
-                style = child.getAttrNS(TEXTNS, "style-name") or ""
-                kind = list_kinds.get(style, ordered) if style else ordered
+                style = child.getAttrNS(TEXTNS, "style-name") or list_style   # nested: the outer list's
+                kind = list_kinds.get(style, {}).get(depth + 1, False)
                 for item in child.childNodes:
                     if getattr(item, "qname", None) not in ((TEXTNS, "list-item"), (TEXTNS, "list-header")):
                         continue
@@ -461,7 +461,7 @@ def _read_odt(data: bytes) -> tuple[list[Block], _Meta]:
                         blocks.append(Block("li", line, depth, ordered=kind))
                     for sub in item.childNodes:
                         if getattr(sub, "qname", None) == (TEXTNS, "list"):
-                            walk_list_only(sub, depth + 1, kind)
+                            walk_list_only(sub, depth + 1, style)
             elif q == (TABLENS, "table"):
                 rows = []
                 for row in child.getElementsByType(_table_row()):
@@ -469,11 +469,11 @@ def _read_odt(data: bytes) -> tuple[list[Block], _Meta]:
                                  if getattr(c, "qname", None) == (TABLENS, "table-cell")])
                 blocks.append(Block("table", rows=rows))
             elif q in ((TEXTNS, "section"), (TEXTNS, "soft-page-break")) or (q and q[1] == "section"):
-                walk(child, depth, ordered)
+                walk(child, depth, list_style)
 
-    def walk_list_only(lst, depth, ordered):
+    def walk_list_only(lst, depth, list_style):
         holder = type("H", (), {"childNodes": [lst]})()
-        walk(holder, depth, ordered)
+        walk(holder, depth, list_style)
 
     walk(doc.text)
     return blocks, meta
