@@ -178,7 +178,8 @@ def serve(ctx, host, port, dev):
     if ctx.obj.get("config_path"):
         os.environ["KB_CONFIG"] = str(ctx.obj["config_path"])
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(config.workers),
+    # --timeout 120: a Handbook PDF of the whole corpus takes WeasyPrint ~25 s (gunicorn's default: 30)
+    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(config.workers), "--timeout", "120",
             "--access-logfile", "-", "kb.web:create_app()"]
     click.echo(f"serving kb at http://{host}:{port}/")
     os.execv(gunicorn, args)

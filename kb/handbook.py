@@ -319,7 +319,11 @@ def _no_network(url: str, timeout: int = 10, ssl_context=None):
 
 def render_pdf(handbook: Handbook) -> bytes:
     """The handbook as PDF bytes (WeasyPrint: pages, running heads, links, outline)."""
-    from weasyprint import CSS, HTML                # imported here: only the PDF needs it
+    try:
+        from weasyprint import CSS, HTML            # imported here: only the PDF needs it
+    except (ImportError, OSError) as exc:           # OSError: Pango's libraries are missing
+        raise HandbookError([f"the PDF cannot be made on this machine: WeasyPrint is not usable ({exc}); "
+                             "install the Debian packages listed in the Makefile's RUN_PACKAGES"]) from None
     html = render_html(handbook)
     document = HTML(string=html, url_fetcher=_no_network, base_url=str(WEB_DIR))
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])

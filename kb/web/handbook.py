@@ -23,9 +23,9 @@ PDF_CACHE_SIZE = 8
 _pdf_lock = threading.Lock()
 
 
-def _problem_page(problems: list[str]):
+def _problem_page(problems: list[str], status: int = 400):
     return render_template("error.html", title=gettext("The handbook could not be made"),
-                           message="; ".join(problems)), 400
+                           message="; ".join(problems)), status
 
 
 def _build():
@@ -68,7 +68,10 @@ def handbook_pdf():
             handbook, problems = _build()
             if problems:
                 return _problem_page(problems)
-            pdf = render_pdf(handbook)
+            try:
+                pdf = render_pdf(handbook)
+            except HandbookError as exc:         # WeasyPrint unusable on this machine
+                return _problem_page(exc.problems, 503)
             if state is not None:
                 cache[key] = pdf
                 while len(cache) > PDF_CACHE_SIZE:
