@@ -8,6 +8,7 @@ makes a new one), and one worker makes one PDF at a time.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 
@@ -20,7 +21,8 @@ from kb.web.views import search_request_from_args, service, state_url
 
 bp = Blueprint("handbook", __name__)
 PDF_CACHE_SIZE = 8
-_pdf_lock = threading.Lock()
+_build_lock = threading.Lock()
+_cache_lock = threading.Lock()
 
 
 def _problem_page(problems: list[str], status: int = 400):
@@ -45,12 +47,16 @@ def handbook_page():
         return handbook_pdf()
     if fmt != "html":
         return _problem_page([f"format: unknown format {fmt[:20]!r} (known: html, pdf)"])
+    return _handbook_html()          # not from the page cache: the cover shows today's date
+
+
+def _handbook_html():
     handbook, problems = _build()
     if problems:
         return _problem_page(problems)
     html = render_html(handbook, stylesheet_href=url_for("static", filename="handbook.css"),
                        back_href=state_url("/", lang=g.ui_lang), pdf_href=state_url("/handbook.pdf", lang=g.ui_lang))
-    return Response(html, content_type="text/html; charset=utf-8")
+    return html, 200
 
 
 @bp.route("/handbook.pdf")
@@ -60,24 +66,27 @@ def handbook_pdf():
     except NoIndex:
         state = None
     params = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k not in ("format", "lang")))
-    key = (params, g.ui_lang, state)
+    key = (params, g.ui_lang, state, dt.date.today())       # the cover shows the date
     cache = current_app.extensions.setdefault("kb_handbook_pdfs", OrderedDict())
-    with _pdf_lock:                          # one PDF at a time; a second asker gets the cached one
-        pdf = cache.get(key) if state is not None else None
-        if pdf is None:
-            handbook, problems = _build()
-            if problems:
-                return _problem_page(problems)
-            try:
-                pdf = render_pdf(handbook)
-            except HandbookError as exc:         # WeasyPrint unusable on this machine
-                return _problem_page(exc.problems, 503)
-            if state is not None:
-                cache[key] = pdf
-                while len(cache) > PDF_CACHE_SIZE:
-                    cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
+    with _cache_lock:
+        pdf = cache.get(key)
+    if pdf is None:
+        with _build_lock:                    # one PDF at a time; whoever waited finds it made
+            with _cache_lock:
+                pdf = cache.get(key)
+            if pdf is None:
+                handbook, problems = _build()
+                if problems:
+                    return _problem_page(problems)
+                try:
+                    pdf = render_pdf(handbook)
+                except HandbookError as exc:     # WeasyPrint unusable on this machine
+                    return _problem_page(exc.problems, 503)
+                if state is not None:
+                    with _cache_lock:
+                        cache[key] = pdf
+                        while len(cache) > PDF_CACHE_SIZE:
+                            cache.popitem(last=False)
     name = f"kb-handbook-{g.ui_lang}.pdf"
     return Response(pdf, content_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
