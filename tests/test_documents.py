@@ -67,6 +67,11 @@ def test_docx_bold_italic_list_and_table():
     para.add_run("cursiva").italic = True
     para.add_run(".")
     d.add_paragraph("uno", style="List Bullet")
+    from PIL import Image
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 40), "red").save(picture, "PNG")
+    picture.seek(0)
+    d.add_picture(picture)
     t = d.add_table(rows=2, cols=2)
     t.cell(0, 0).text, t.cell(0, 1).text, t.cell(1, 0).text, t.cell(1, 1).text = "Indicador", "Valor", "Trámites", "12"
     out = io.BytesIO()
@@ -76,6 +81,7 @@ def test_docx_bold_italic_list_and_table():
     assert "Texto con **negrita** y *cursiva*." in page.body_markdown
     assert "\n\n- uno\n\n" in page.body_markdown
     assert "| Indicador | Valor |\n|---|---|\n| Trámites | 12 |" in page.body_markdown
+    assert "1 image(s) left out" in " ".join(page.warnings) and "data:" not in page.body_markdown
 
 
 def test_odt_nested_list():
