@@ -65,6 +65,7 @@ class Block:
     level: int = 1                 # heading level (1 = top), list depth (0 = top)
     ordered: bool = False
     rows: list[list[str]] = field(default_factory=list)
+    x0: float = 0.0                # PDF: left edge of a list item's marker
 
 
 @dataclass
@@ -597,14 +598,16 @@ def _join_markers(lines: list[_Line]) -> list[_Line]:
     used = set()
     marker_re = re.compile(r"^(?:[•◦▪▫●○■□‣⁃∙·\-–—*➢►✓]|\d{1,3}[.)]|[a-zа-я][.)])$", re.I)
     pending: dict[int, _Line] = {}
+    by_page: dict[int, list[tuple[int, _Line]]] = {}
     for i, line in enumerate(lines):
         if marker_re.match(line.text):
             pending[i] = line
+            by_page.setdefault(line.page, []).append((i, line))
     for i, line in enumerate(lines):
         if i in pending:
             continue
-        for j, m in list(pending.items()):
-            if j in used or m.page != line.page:
+        for j, m in by_page.get(line.page, ()):
+            if j in used:
                 continue
             same_row = abs((m.y0 + m.y1) / 2 - (line.y0 + line.y1) / 2) < 0.5 * max(line.size, 1)
             if same_row and -0.5 * line.size <= line.x0 - m.x1 < 4 * max(line.size, 1):
@@ -691,14 +694,11 @@ def _pdf_blocks(lines: list[_Line]) -> list[Block]:
             elif kind == "li":
                 m = bullet or number
                 depth = 1 if blocks and blocks[-1].kind == "li" and l.x0 > _li_x(blocks, lines) + l.size else 0
-                current = Block("li", _escape(l.text[m.end():]), depth, ordered=bool(number))
-                current._x0 = l.x0  # type: ignore[attr-defined]
+                current = Block("li", _escape(l.text[m.end():]), depth, ordered=bool(number), x0=l.x0)
             else:
                 current = Block("p", _escape(l.text))
             blocks.append(current)
         prev = l
-    # a "bold heading" followed by nothing but another heading is kept; one that is the whole
-    # document's only text is a paragraph
     return blocks
 
 
@@ -717,7 +717,7 @@ def _continues(current: Block, prev: _Line, line: _Line, kind: str, gap: float |
         return False
     if current.kind == "p" and line.x0 > prev.x0 + 1.2 * size:    # first-line indent
         return False
-    if current.kind == "li" and line.x0 < getattr(current, "_x0", 0.0) - 1:  # back at the margin
+    if current.kind == "li" and line.x0 < current.x0 - 1:        # back at the margin
         return False
     return True
 
@@ -727,5 +727,5 @@ def _li_x(blocks: list[Block], _lines) -> float:
         if b.kind != "li":
             break
         if b.level == 0:
-            return getattr(b, "_x0", 0.0)
+            return b.x0
     return 0.0

@@ -249,3 +249,18 @@ def test_curators_form_imports_a_docx_and_refuses_a_scan(client, files):
                                             "file": (io.BytesIO(make_scan_pdf()), "scan.pdf")},
                     content_type="multipart/form-data")
     assert r.status_code == 400 and "no text layer" in r.get_data(as_text=True)
+
+
+def test_pdf_bold_lines_are_headings_and_wrapped_lines_one_paragraph():
+    from weasyprint import HTML
+    html = ("<html><body style=\"font-family:'DejaVu Serif';font-size:11pt\">"
+            "<h1 style='font-size:20pt'>Plan de transparencia de la Diputación de Badajoz</h1>"
+            "<p><b>Antecedentes</b></p><p>La Diputación publicó en 2015 su primer plan de transparencia.</p>"
+            "<p style='text-indent:2em'>" + "Un párrafo largo que se parte en varios renglones. " * 6 + "</p>"
+            "<p style='text-indent:2em'>Otro párrafo, que empieza con sangría.</p></body></html>")
+    page = import_document(HTML(string=html).write_pdf(), "plan.pdf")
+    assert page.title == "Plan de transparencia de la Diputación de Badajoz"
+    assert page.body_markdown == (
+        "## Antecedentes\n\nLa Diputación publicó en 2015 su primer plan de transparencia.\n\n"
+        + " ".join(["Un párrafo largo que se parte en varios renglones."] * 6)
+        + "\n\nOtro párrafo, que empieza con sangría.")
