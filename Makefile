@@ -6,8 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test install run-packages test-packages check index serve bench fuzz translations clean
 
-# Debian packages: FreeDict dictionaries for cross-language search; Chromium for the browser tests.
-RUN_PACKAGES  := dict-freedict-eng-bul dict-freedict-eng-spa dict-freedict-spa-eng wspanish
+# Debian packages: FreeDict dictionaries for cross-language search; Pango (WeasyPrint's text
+# layout), HarfBuzz's subsetter and the DejaVu fonts (Cyrillic and Spanish) for the Handbook's PDF;
+# Chromium for the browser tests.
+RUN_PACKAGES  := dict-freedict-eng-bul dict-freedict-eng-spa dict-freedict-spa-eng wspanish \
+                 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
 run: install run-packages index
@@ -51,6 +54,7 @@ bench: install
 	@test -d $(SHARED)/eval || { echo "make bench: the evaluation material is not in $(SHARED)/eval (give SHARED=/path/to/shared)"; exit 2; }
 	KB_SHARED=$(SHARED) $(BIN)/python bench/bench_stemmer.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_handbook.py
 	$(BIN)/python bench/bench_retrieval.py --shared $(SHARED)
 	$(BIN)/python -m bench.perf
 	$(BIN)/python -m bench.load

@@ -12,7 +12,9 @@ from kb.compare import CompareRequest, CompareService
 from kb.config import ConfigError, load_config
 from kb.curation import edits
 from kb.curation.accounts import CuratorError, add_curator, list_curators, remove_curator
+from kb.curation.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, import_document
 from kb.curation.importer import ImportError_, import_html
+from kb.handbook import HandbookError, build_handbook, render_html, render_pdf
 from kb.indexer.build import IndexError_, update_index
 from kb.lang.translit import to_latin
 from kb.records.corpus import find_file, load_corpus
@@ -123,6 +125,44 @@ def search(ctx, query, region, topic, lang, doctype, country, year_from, year_to
 
 
 @main.command()
+@click.argument("query", nargs=-1)
+@click.option("--region", multiple=True, help="Only this region (repeatable).")
+@click.option("--topic", multiple=True, help="Only this topic (repeatable).")
+@click.option("--language", "--lang-filter", "language", multiple=True,
+              help="Only records written in this language (repeatable).")
+@click.option("--doctype", multiple=True, help="Only this document type (repeatable).")
+@click.option("--country", multiple=True, help="Only this country (repeatable).")
+@click.option("--target-group", multiple=True, help="Only this target group (repeatable).")
+@click.option("--instrument", multiple=True, help="Only this instrument (repeatable).")
+@click.option("--year-from", type=int, default=None)
+@click.option("--year-to", type=int, default=None)
+@click.option("--lang", "hb_lang", default="en", show_default=True, help="Language of the handbook (bg, es, en).")
+@click.option("--html", "as_html", is_flag=True, help="Write the print-styled HTML instead of a PDF.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write (e.g. handbook.pdf).")
+@click.pass_context
+def handbook(ctx, query, region, topic, language, doctype, country, target_group, instrument,
+             year_from, year_to, hb_lang, as_html, output):
+    """Make the Handbook of the selected published practices as a PDF (default: all of them)."""
+    req = SearchRequest(q=" ".join(query), ui_lang=hb_lang if hb_lang in ("bg", "es", "en") else "en",
+                        filters={k: list(v) for k, v in (
+                            ("region", region), ("topic", topic), ("language", language), ("doctype", doctype),
+                            ("country", country), ("target_group", target_group), ("instrument", instrument)) if v},
+                        year_from=year_from, year_to=year_to)
+    try:
+        hb = build_handbook(SearchService(_config(ctx)), req, hb_lang)
+        data = (render_html(hb, inline_css=True).encode("utf-8") if as_html
+                else render_pdf(hb))
+    except HandbookError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
+    click.echo(f"{output}: handbook of {hb.total} practices ({hb_lang}, {len(data) // 1024} KiB)")
+
+
+@main.command()
 @click.option("--host", default=None, help="Default: server.host in config.toml.")
 @click.option("--port", type=int, default=None, help="Default: server.port in config.toml.")
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
@@ -145,7 +185,8 @@ def serve(ctx, host, port, dev):
     if ctx.obj.get("config_path"):
         os.environ["KB_CONFIG"] = str(ctx.obj["config_path"])
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(config.workers),
+    # --timeout 120: a Handbook PDF of the whole corpus takes WeasyPrint ~25 s (gunicorn's default: 30)
+    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(config.workers), "--timeout", "120",
             "--access-logfile", "-", "kb.web:create_app()"]
     click.echo(f"serving kb at http://{host}:{port}/")
     os.execv(gunicorn, args)
@@ -199,24 +240,49 @@ def curator_remove(ctx, name):
 @click.pass_context
 def import_html_command(ctx, paths, region):
     """Create draft records from saved web pages (files or folders of .html)."""
-    config = _config(ctx)
-    if region and region not in config.regions:
-        raise click.ClickException(f"--region: unknown region {region!r} (known: {', '.join(config.regions.ids())})")
     files = []
     for p in map(Path, paths):
         files.extend(sorted(p.rglob("*.htm*")) if p.is_dir() else [p])
+    _import_files(_config(ctx), files, region, lambda path: import_html(path.read_bytes(), url=None),
+                  "import-html")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--region", default=None, help="Region of the documents (default: guessed from each one).")
+@click.pass_context
+def import_command(ctx, paths, region):
+    """Create draft records from documents: PDF, DOCX, ODT or saved HTML (files or folders)."""
+    files = []
+    for p in map(Path, paths):
+        files.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in DOCUMENT_SUFFIXES and f.is_file())
+                     if p.is_dir() else [p])
+
+    def read(path: Path):
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ImportError_(f"the file is {path.stat().st_size / 1048576:.1f} MB; files up to "
+                               f"{MAX_DOCUMENT_BYTES // 1048576} MB can be imported")
+        return import_document(path.read_bytes(), path.name)
+    _import_files(_config(ctx), files, region, read, "import")
+
+
+def _import_files(config, files: list[Path], region: str | None, read, author: str) -> None:
+    """Each file read into a page, saved as a draft record (an id already taken gets a number);
+    a file that cannot be imported is named with the reason and the others go on."""
+    if region and region not in config.regions:
+        raise click.ClickException(f"--region: unknown region {region!r} (known: {', '.join(config.regions.ids())})")
     created = failed = 0
     for path in files:
         try:
-            page = import_html(path.read_bytes(), url=None)
+            page = read(path)
             practice, notes = edits.draft_from_page(page, config, region)
             base = practice.id
-            for n in range(2, 100):            # an id already taken gets a number
+            for n in range(2, 100):
                 if find_file(config, practice.id) is None:
                     break
                 practice.id = f"{base[:60]}-{n}"
-            edits.save(config, practice, base_version=None, author="import-html",
-                          message=f"imported from {path.name}", action="import", new=True)
+            edits.save(config, practice, base_version=None, author=author,
+                       message=f"imported from {path.name}", action="import", new=True)
         except (ImportError_, RecordError, edits.Conflict, OSError) as exc:
             failed += 1
             click.echo(f"{path}: not imported: {exc}", err=True)

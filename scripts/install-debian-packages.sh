@@ -2,6 +2,9 @@
 # Install the Debian packages kb uses at run time or in tests, if missing:
 #   chromium                      browser tests (Playwright drives Debian's Chromium)
 #   dict-freedict-*               cross-language query translation (kb/indexer/dictionary.py)
+#   libpango*, libharfbuzz-subset0, fonts-dejavu-core
+#                                 the Handbook's PDF (WeasyPrint lays text out with Pango; DejaVu
+#                                 has Cyrillic and Spanish letters; kb/handbook.py)
 # Idempotent: silent, and no `apt-get update`, when everything is installed. Never fails the
 # build: without root or apt-get it says what is missing and exits 0 (the tests that need a
 # package then skip with a reason, and search simply does not translate queries).

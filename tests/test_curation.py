@@ -262,13 +262,17 @@ def test_html_page_to_published_practice_without_touching_a_file(client, project
     assert client.get(f"/practice/{pid}").status_code == 200
 
 
-def test_import_refuses_non_html_uploads_and_oversized_ones(client):
+def test_import_refuses_unknown_and_broken_uploads_and_oversized_ones(client):
     from io import BytesIO
     sign_in(client)
     r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"),
+                                            "file": (BytesIO(b"a,b\n1,2\n"), "report.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "Upload an .html, .pdf, .docx or .odt file." in r.get_data(as_text=True)
+    r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"),
                                             "file": (BytesIO(b"%PDF-1.4"), "report.pdf")},
                     content_type="multipart/form-data")
-    assert r.status_code == 400 and "Upload an .html file." in r.get_data(as_text=True)
+    assert r.status_code == 400 and "the PDF is damaged" in r.get_data(as_text=True)
     big = b"<html><body>" + b"<p>x</p>" * 400_000 + b"</body></html>"
     r = client.post("/curate/import", data={"csrf_token": token(client, "/curate/import"),
                                             "file": (BytesIO(big), "big.html")},

@@ -29,6 +29,8 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(exports.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(compare_bp)
+    from kb.web.handbook import bp as handbook_bp
+    app.register_blueprint(handbook_bp)
     curate.csrf.exempt(api.bp)         # the JSON API is read-only GET
     app.add_url_rule("/openapi.json", "openapi", api.openapi_json)
     return app

@@ -13,6 +13,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kb.curation import accounts as curators, edits as curation
+from kb.curation.documents import import_document
 from kb.curation.importer import ImportError_, import_html as parse_page, suggest_id
 from kb.records.model import RecordError
 from kb.web.i18n import gettext
@@ -23,6 +24,7 @@ bp = Blueprint("curate", __name__, url_prefix="/curate")
 login_manager = LoginManager()
 csrf = CSRFProtect()
 MAX_UPLOAD = 2 * 1024 * 1024      # bytes of HTML accepted by the import form
+MAX_DOCUMENT_UPLOAD = 10 * 1024 * 1024   # bytes of PDF/DOCX/ODT (kb.documents.MAX_DOCUMENT_BYTES)
 
 
 class Curator(UserMixin):
@@ -40,7 +42,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = curators.secret_key(config)
     if not app.config.get("MAX_CONTENT_LENGTH"):
-        app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD + 64 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = max(MAX_UPLOAD, MAX_DOCUMENT_UPLOAD) + 64 * 1024
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=config.secure_cookies,
@@ -59,7 +61,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(_exc):
         return render_template("error.html", title=gettext("Upload too large"),
-                               message=gettext("Files up to %(n)s MB can be imported.", n=MAX_UPLOAD // (1024 * 1024))), 413
+                               message=gettext("Files up to %(n)s MB can be imported.", n=MAX_DOCUMENT_UPLOAD // (1024 * 1024))), 413
 
 
 @login_manager.user_loader
@@ -235,17 +237,23 @@ def import_html():
     if request.method == "GET":
         return render_template("curate_import.html", error=None)
     upload = request.files.get("file")
-    html = upload.read(MAX_UPLOAD + 1) if upload and upload.filename else request.form.get("html", "").encode("utf-8")
-    if len(html) > MAX_UPLOAD:
+    name = upload.filename.lower() if upload and upload.filename else ""
+    is_document = name.endswith((".pdf", ".docx", ".odt"))
+    limit = MAX_DOCUMENT_UPLOAD if is_document else MAX_UPLOAD
+    html = upload.read(limit + 1) if name else request.form.get("html", "").encode("utf-8")
+    if len(html) > limit:
         return render_template("curate_import.html", error=gettext("Files up to %(n)s MB can be imported.",
-                                                                   n=MAX_UPLOAD // (1024 * 1024))), 413
-    if upload and upload.filename and not upload.filename.lower().endswith((".html", ".htm")):
-        return render_template("curate_import.html", error=gettext("Upload an .html file.")), 400
+                                                                   n=limit // (1024 * 1024))), 413
+    if name and not is_document and not name.endswith((".html", ".htm")):
+        return render_template("curate_import.html", error=gettext("Upload an .html, .pdf, .docx or .odt file.")), 400
     region = request.form.get("region", "")
     try:
-        page = parse_page(html, url=request.form.get("url") or None)
+        page = (import_document(html, name) if is_document
+                else parse_page(html, url=request.form.get("url") or None))
     except ImportError_ as exc:
         return render_template("curate_import.html", error=str(exc)), 400
+    if is_document and request.form.get("url", "").startswith(("http://", "https://")):
+        page.source_url = request.form["url"]
     values = {"status": "draft", "title": page.title, "summary": page.summary, "body": page.body_markdown,
               "lang": page.lang or "", "date": page.date.isoformat() if page.date else "",
               "year_start": str(page.date.year) if page.date else "", "source_url": page.source_url or "",
