@@ -168,6 +168,68 @@ def _context_fragments(text: str, toks, maxchars: int, surround: int,
         yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
 
 
+SNIPPET_SEPARATOR = " … "
+_WORD_WIDEN = 40            # at most this many characters are added to finish a cut word
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) widened to whole words: a passage never begins or ends inside a word."""
+    limit = max(0, start - _WORD_WIDEN)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    limit = min(len(text), end + _WORD_WIDEN)
+    while end < limit and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _readable_snippet(text: str, fragments) -> str:
+    """Passages as HTML (matched words in <mark>), cut at word boundaries, joined with " … "
+    and ending with " …" when the text goes on. Overlapping passages merge."""
+    from html import escape
+    spans = []
+    for frag in fragments:
+        start, end = _word_bounds(text, frag.startchar, frag.endchar)
+        marks = [(t.startchar, t.endchar) for t in frag.matches]
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+            spans[-1][2].extend(marks)
+        else:
+            spans.append([start, end, marks])
+    parts = []
+    for start, end, marks in spans:
+        out, pos = [], start
+        for ms, me in sorted(set(marks)):
+            if ms < pos or me > end:
+                continue
+            out.append(escape(text[pos:ms]))
+            out.append(f'<mark class="match">{escape(text[ms:me])}</mark>')
+            pos = me
+        out.append(escape(text[pos:end]))
+        parts.append("".join(out).strip())
+    html = SNIPPET_SEPARATOR.join(parts)
+    if spans and text[spans[-1][1]:].strip():
+        html += " …"
+    return html
+
+
+def _word_prefix(text: str, limit: int) -> str:
+    """At most `limit` characters of a text, ending at a word boundary (snippets are made from it)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut] if cut > limit // 2 else text[:limit]
+
+
+def short_text(text: str, limit: int = 300) -> str:
+    """The start of a text, at most `limit` characters, cut at a word boundary (with " …")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
+
+
 def _surface(stems: list[str], text: str, field) -> list[str]:
     """The words of `text` as written that analyse to the given stems (for showing shared terms)."""
     wanted, out = set(stems), {}
@@ -742,14 +804,14 @@ class SearchService:
                 continue
             try:
                 snippet = self._highlight(fname, view.searcher.schema[fname].analyzer,
-                                          text[:SNIPPET_SOURCE_CHARS], words)
+                                          _word_prefix(text, SNIPPET_SOURCE_CHARS), words)
             except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
                 snippet = ""
             if snippet:
                 break
         if not snippet:
             from html import escape
-            snippet = escape(d["summary"][:300])
+            snippet = escape(short_text(d["summary"]))
         cfg = self.config
         return Hit(
             id=d["id"], title=d["title"], title_en=d["title_en"], summary=d["summary"],
@@ -764,12 +826,14 @@ class SearchService:
             .replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'"),
         )
 
-    def _highlight(self, fieldname: str, analyzer, text: str, words: set[str], top: int = 2) -> str:
+    def _highlight(self, fieldname: str, analyzer, text: str, words: set[str], top: int = 2,
+                   readable: bool = True) -> str:
         """What Whoosh's highlighter gives (as Results.highlights runs it: ContextFragmenter
         220/60, BasicFragmentScorer, best `top` in text order, HtmlFormatter with <mark>), computed
         over plain tuples: the analyzers work token by token, so each distinct written word is
         analysed once per process, and Token objects are made only for matched words.
-        tests/test_vector.py compares the output with Whoosh's."""
+        tests/test_vector.py compares the output with Whoosh's (readable=False). For reading
+        (readable=True) the passages are widened to whole words and joined with " … "."""
         memo = self._token_memo.setdefault(fieldname, {})
         toks = []                       # [startchar, endchar, matched, text], merged as Whoosh does
         cur = None
@@ -802,8 +866,10 @@ class SearchService:
         fragments = _context_fragments(text, toks, maxchars=220, surround=60)
         scorer = highlight.BasicFragmentScorer()
         fragments = highlight.top_fragments(fragments, top, scorer, highlight.FIRST, minscore=1)
-        formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
-        return formatter.format(fragments)
+        if not readable:
+            formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+            return formatter.format(fragments)
+        return _readable_snippet(text, fragments)
 
     def all_matching(self, req: SearchRequest, limit: int = 10_000) -> tuple[list[dict], list[str]]:
         """Display data of every record the request matches, in its sort order (for exports)."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request
 from flask_login import current_user
 
 from kb.indexer.store import NoIndex
@@ -16,6 +16,7 @@ from kb.web.render import markdown_to_html
 bp = Blueprint("search", __name__)
 
 STATE_PARAMS = FILTER_FACETS + ("q", "year_from", "year_to", "sort", "page", "lang")
+BACK_PARAM = "back"       # on a practice page: the query string of the search it was opened from
 PAGE_CACHE_SIZE = 512
 _page_lock = threading.Lock()
 
@@ -122,10 +123,48 @@ def toggle_url(facet: str, value: str, path: str = "/") -> str:
     return state_url(path, **{facet: new or None})
 
 
+def practice_url(practice_id: str) -> str:
+    """A practice page's address; from a search, it carries the search (the way back keeps it)."""
+    state = [(k, v) for k, v in request.args.items(multi=True) if k in STATE_PARAMS and v != ""]
+    path = f"/practice/{practice_id}"
+    if request.endpoint == "search.search_page" and state:
+        return path + "?" + urlencode({BACK_PARAM: urlencode(state)})
+    return path
+
+
+def back_url() -> str | None:
+    """The search a practice page was opened from (only known search parameters are kept; the
+    interface language is the page's own), or None."""
+    raw = request.args.get(BACK_PARAM, "")
+    if not raw or len(raw) > 2000:
+        return None
+    pairs = [(k, v) for k, v in parse_qsl(raw) if k in STATE_PARAMS and k != "lang"]
+    if "lang" in request.args or any(k == "lang" for k, _ in parse_qsl(raw)):
+        pairs.append(("lang", g.ui_lang))
+    return "/?" + urlencode(pairs) if pairs else None
+
+
+def shared_terms_ui(terms: list[str]) -> list[dict]:
+    """Shared terms (English words of the abstracts) in the interface language where the
+    dictionaries know a translation; otherwise in English, marked as such."""
+    lang = g.ui_lang
+    out = []
+    for term in terms:
+        translated = []
+        if lang != "en":
+            try:
+                translated = service().expander.dictionaries.translate(term, "en", lang, limit=1)
+            except Exception:  # noqa: BLE001 - a display nicety must not fail the page
+                translated = []
+        out.append({"text": translated[0], "lang": lang} if translated else {"text": term, "lang": "en"})
+    return out
+
+
 @bp.app_context_processor
 def template_helpers():
     return {"state_url": state_url, "toggle_url": toggle_url, "kb": kb_config(),
-            "language_names": LANGUAGE_NAMES}
+            "language_names": LANGUAGE_NAMES, "state_params": STATE_PARAMS,
+            "practice_url": practice_url, "shared_terms_ui": shared_terms_ui}
 
 
 @bp.route("/")
@@ -178,7 +217,32 @@ def _practice_page(practice_id: str):
     related = [d for d in (service().get(r) for r in practice.related) if d]
     similar = service().similar(practice.id, g.ui_lang)
     return render_template("practice.html", p=practice, body_html=markdown_to_html(practice.body),
-                           cfg=kb_config(), related=related, similar=similar), 200
+                           cfg=kb_config(), related=related, similar=similar, back_url=back_url()), 200
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; the vendored icon answers."""
+    return current_app.send_static_file("favicon.ico"), 200, {"Cache-Control": "public, max-age=604800"}
+
+
+@bp.route("/help")
+def help_page():
+    return redirect(state_url("/about"), 301)
+
+
+@bp.route("/about")
+def about_page():
+    return cached_page(_about_page)
+
+
+def _about_page():
+    try:
+        result = service().search(SearchRequest(q="", ui_lang=g.ui_lang))
+    except NoIndex:
+        result = None
+    regions = result.facet("region").values if result and result.facet("region") else []
+    return render_template("about.html", total=result.total if result else 0, regions=regions), 200
 
 
 @bp.app_errorhandler(404)
