@@ -152,3 +152,56 @@ def test_similar_practices_show_titles_in_the_reader_language_with_the_original(
     s = sims[0]
     assert f'<a href="/practice/{s.id}" lang="en">{s.title_en}</a> <span class="original" lang="bg">({s.title})</span>' \
         in unescape(section)
+
+
+# ---------------------------------------------------------------- errors in the UI language
+
+@pytest.mark.parametrize("url,expected", [
+    ("/?region=mars&lang=bg", "„mars“ не е известна стойност на филтъра „Регион“."),
+    ("/?region=mars&lang=es", "«mars» no es un valor conocido del filtro «Región»."),
+    ("/?page=abc&lang=es", "«abc» no es un número entero (página)."),
+    ("/?year_from=1500&lang=bg", "Годината 1500 е извън годините, които kb обхваща (1990–2100)."),
+    ("/?q=" + "x" * 600 + "&lang=es", "El texto de búsqueda tiene 600 caracteres; se admiten como máximo 500."),
+])
+def test_search_errors_are_in_the_interface_language(client, url, expected):
+    html = html_of(client, url, 400)
+    problems = re.search(r'<div class="problems" role="alert">(.*?)</div>', html, re.S).group(1)
+    assert expected in unescape(problems)
+    assert not re.search(r"\b(unknown value|is not a whole number|out of range|characters long)\b", problems)
+
+
+def test_export_errors_are_in_the_interface_language(client):
+    html = html_of(client, "/export.csv?region=mars&lang=es", 400)
+    assert "«mars» no es un valor conocido del filtro «Región»." in unescape(html)
+
+
+def test_reversed_year_range_is_read_as_the_range_it_means(client):
+    r = client.get("/?year_from=2030&year_to=2020&q=x&lang=es")
+    assert r.status_code == 302 and r.headers["Location"] == "/?year_from=2020&year_to=2030&q=x&lang=es"
+    api = client.get("/api/search?year_from=2020&year_to=2010")
+    same = client.get("/api/search?year_from=2010&year_to=2020")
+    assert api.status_code == 200 and api.get_json()["total"] == same.get_json()["total"] > 0
+    assert client.get("/export.csv?year_from=2020&year_to=2010").data == client.get("/export.csv?year_from=2010&year_to=2020").data
+
+
+def test_api_refuses_unknown_parameters_by_name_with_a_code(client):
+    r = client.get("/api/search?q=x&page_size=5&Region=burgas")
+    assert r.status_code == 400
+    body = r.get_json()
+    assert [d["param"] for d in body["details"]] == ["page_size", "Region"]
+    assert {d["code"] for d in body["details"]} == {"unknown-parameter"}
+    assert body["problems"][0].startswith("page_size: unknown parameter")
+    bad = client.get("/api/search?region=mars").get_json()
+    assert bad["details"] == [{"code": "unknown-value", "param": "region", "message": bad["problems"][0]}]
+    assert client.get("/api/compare?regions=burgas").status_code == 400
+    assert client.get("/?page_size=5").status_code == 200          # pages forgive what they don't use
+
+
+def test_openapi_documents_the_values_and_the_strictness(client, built_config):
+    doc = client.get("/openapi.json").get_json()
+    search = doc["paths"]["/api/search"]["get"]
+    assert "refused with 400" in search["description"]
+    params = {p["name"]: p for p in search["parameters"]}
+    assert params["region"]["schema"]["items"]["enum"] == ["", *built_config.regions.ids()]
+    assert "read as the range" in params["year_from"]["description"]
+    assert "details" in doc["components"]["schemas"]["Problem"]["properties"]

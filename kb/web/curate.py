@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from kb import curation, curators
 from kb.model import RecordError
 from kb.web.i18n import gettext
+from kb.web.messages import field_label, problem_text, record_problem_text
 from kb.web.render import markdown_to_html
 from kb.web.views import search_request_from_args, service
 
@@ -110,7 +111,8 @@ def logout():
 def index():
     req, problems = search_request_from_args(include_drafts=True)
     result = None if problems else service().search(req)
-    return render_template("curate_index.html", req=req, result=result, problems=problems)
+    return render_template("curate_index.html", req=req, result=result,
+                           problems=[problem_text(p) for p in problems])
 
 
 # --------------------------------------------------------------------------- create / edit

@@ -6,9 +6,10 @@ import datetime as dt
 import io
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
-from kb.search import LANGUAGE_NAMES
+from kb.search import LANGUAGE_NAMES, Problem
+from kb.web.messages import problem_text
 
 from kb.web.i18n import gettext
 from kb.web.views import search_request_from_args, service, state_url
@@ -26,7 +27,10 @@ FEED_SIZE = 50
 
 
 def _bad(problems):
-    return jsonify({"error": "bad request", "problems": problems}), 400
+    """Bad parameters: a page in the interface language (people follow these links)."""
+    return render_template("error.html", title=gettext("The export could not be made"),
+                           problems=[problem_text(p) if isinstance(p, Problem) else str(p) for p in problems],
+                           message=""), 400
 
 
 @bp.route("/export.csv")

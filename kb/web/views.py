@@ -9,8 +9,9 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, render_temp
 from flask_login import current_user
 
 from kb.indexer.store import NoIndex
-from kb.search import FILTER_FACETS, LANGUAGE_NAMES, SORTS, SearchRequest
+from kb.search import FILTER_FACETS, LANGUAGE_NAMES, MAX_VALUES_PER_FACET, SORTS, Problem, SearchRequest
 from kb.web.i18n import gettext, setup_i18n
+from kb.web.messages import problem_text
 from kb.web.render import markdown_to_html
 
 bp = Blueprint("search", __name__)
@@ -60,32 +61,53 @@ def kb_config():
     return current_app.config["KB_CONFIG"]
 
 
-def _int_arg(name: str, problems: list[str]) -> int | None:
+def _int_arg(name: str, problems: list[Problem]) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     try:
         return int(raw)
     except ValueError:
-        problems.append(f"{name}: {raw[:20]!r} is not a whole number")
+        problems.append(Problem("not-a-number", name, {"value": raw[:20]},
+                                f"{name}: {raw[:20]!r} is not a whole number"))
         return None
 
 
-def search_request_from_args(include_drafts: bool = False) -> tuple[SearchRequest, list[str]]:
-    """Read a SearchRequest from the query string; problems name the parameter at fault."""
-    problems: list[str] = []
+def search_request_from_args(include_drafts: bool = False) -> tuple[SearchRequest, list[Problem]]:
+    """Read a SearchRequest from the query string; problems name the parameter at fault (str()
+    of a problem is precise English, problem_text() says it in the interface language).
+
+    A reversed year range (year_from after year_to) is read as the range it means."""
+    problems: list[Problem] = []
     filters = {f: [v for v in request.args.getlist(f) if v] for f in FILTER_FACETS
                if f != "status" or include_drafts}
+    for f in FILTER_FACETS:                 # counted as sent (empty values included)
+        if len(request.args.getlist(f)) > MAX_VALUES_PER_FACET:
+            problems.append(Problem("too-many-values", f, {"limit": MAX_VALUES_PER_FACET},
+                                    f"{f}: at most {MAX_VALUES_PER_FACET} values per filter"))
     page = _int_arg("page", problems)
     page = 1 if page is None else page
+    year_from, year_to = _int_arg("year_from", problems), _int_arg("year_to", problems)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
     req = SearchRequest(
         q=request.args.get("q", "").strip(),
         filters={k: v for k, v in filters.items() if v},
-        year_from=_int_arg("year_from", problems), year_to=_int_arg("year_to", problems),
+        year_from=year_from, year_to=year_to,
         sort=request.args.get("sort", "relevance") or "relevance", page=page,
         ui_lang=g.ui_lang, include_drafts=include_drafts)
-    problems.extend(service().validate(req))
+    problems.extend(service().problems(req))
     return req, problems
+
+
+API_PARAMS = tuple(p for p in STATE_PARAMS if p != "status")     # drafts are for curators' pages
+
+
+def unknown_params(known=API_PARAMS) -> list[Problem]:
+    """Parameters a machine client sent that kb does not know (the API refuses them by name)."""
+    return [Problem("unknown-parameter", name, {"known": ", ".join(known)},
+                    f"{name[:40]}: unknown parameter (known: {', '.join(known)})")
+            for name in dict.fromkeys(request.args.keys()) if name not in known]
 
 
 def state_url(endpoint_path: str = "/", **changes) -> str:
@@ -174,6 +196,9 @@ def search_page():
 
 def _search_page():
     req, problems = search_request_from_args()
+    if not problems and req.year_from is not None and request.args.get("year_from", "").strip() != str(req.year_from):
+        # a reversed year range was read as the range it means: show that range's own address
+        return redirect(state_url(year_from=str(req.year_from), year_to=str(req.year_to)), 302)
     if problems:
         result = None
         status = 400
@@ -201,7 +226,8 @@ def _search_page():
                           "url": state_url(**{name: None})})
     sort_labels = {"relevance": gettext("relevance"), "newest": gettext("newest first"),
                    "oldest": gettext("oldest first"), "title": gettext("title")}
-    return render_template("search.html", req=req, result=result, problems=problems, chips=chips,
+    return render_template("search.html", req=req, result=result, problems=[problem_text(p) for p in problems],
+                           chips=chips,
                            facet_titles=facet_titles, sorts=SORTS, sort_labels=sort_labels), status
 
 
