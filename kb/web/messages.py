@@ -224,3 +224,65 @@ def record_problem_text(field: str, reason: str) -> str:
         if m:
             return make(m)
     return gettext("This value cannot be accepted (%(detail)s).", detail=reason)
+
+
+# ------------------------------------------------------------------------ import notices and fetch errors
+
+_IMPORT_NOTES: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"^the URL passed in is not an http\(s\) address"),
+     lambda m: gettext("The address given is not an http(s) address; it was not used.")),
+    (re.compile(r"^the page has no <article> or <main> element"),
+     lambda m: gettext("The page does not mark its main text; kb chose the densest part. Check that nothing is missing or extra.")),
+    (re.compile(r"^no title found; used the first heading"),
+     lambda m: gettext("The page has no title; the first heading of the text was used.")),
+    (re.compile(r"^no title found; used the first words"),
+     lambda m: gettext("The page has no title; the first words of the text were used.")),
+    (re.compile(r"^the page declares language '(.*?)' but the text is clearly '(.*?)'"),
+     lambda m: gettext("The page says its language is “%(declared)s” but the text is clearly “%(lang)s”; “%(lang)s” was chosen.",
+                       declared=m.group(1), lang=m.group(2))),
+    (re.compile(r"^the page declares language '(.*?)', which is not"),
+     lambda m: gettext("The page says its language is “%(declared)s”, which kb does not hold.", declared=m.group(1))),
+    (re.compile(r"^language guessed from the text \((.*?)\)"),
+     lambda m: gettext("The language was recognised from the text (%(lang)s); check it.", lang=m.group(1))),
+    (re.compile(r"^language could not be determined"),
+     lambda m: gettext("The language could not be recognised; choose it.")),
+    (re.compile(r"^date read from the page text \('(.*?)'\)"),
+     lambda m: gettext("The date was read from the page text (“%(text)s”); check it.", text=m.group(1))),
+    (re.compile(r"^no date found"), lambda m: gettext("No date was found; fill in the first year.")),
+    (re.compile(r"^no source URL found"), lambda m: gettext("The page does not give its address; fill in the source if you know it.")),
+    (re.compile(r"^no summary could be made"), lambda m: gettext("No summary could be made; write one.")),
+]
+
+
+def import_note_text(note: str) -> str:
+    """A note of the HTML importer (plain English, kb/importer.py) for a curator, in the UI language."""
+    for pattern, make in _IMPORT_NOTES:
+        m = pattern.search(note)
+        if m:
+            return make(m)
+    return note
+
+
+def fetch_error_text(exc) -> str:
+    """Why a page could not be fetched (kb.web.fetch.FetchError), in the UI language."""
+    code, detail = exc.code, exc.detail
+    if code == "bad-scheme":
+        return gettext("Only http:// and https:// addresses can be imported.")
+    if code == "bad-url":
+        return gettext("This is not a web address.")
+    if code == "unknown-host":
+        return gettext("The server “%(host)s” could not be found.", host=detail)
+    if code == "refused-address":
+        return gettext("This address leads to the server's own network (%(address)s); kb does not fetch such pages.",
+                       address=detail)
+    if code == "timeout":
+        return gettext("The page did not answer within %(s)s seconds.", s=detail)
+    if code == "too-large":
+        return gettext("The page is too large to import.")
+    if code == "http-status":
+        return gettext("The server answered with the error %(status)s.", status=detail)
+    if code == "not-html":
+        return gettext("The address does not lead to a web page (it is “%(type)s”).", type=detail)
+    if code == "too-many-redirects":
+        return gettext("The address redirects too many times.")
+    return gettext("The page could not be fetched (%(detail)s).", detail=detail or code)
