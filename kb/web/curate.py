@@ -291,6 +291,8 @@ def compare_records(old, new) -> dict:
     fields = []
     for f in COMPARED_FIELDS:
         b, a = before.get(f, ""), after.get(f, "")
+        if isinstance(a, list) and sorted(b or []) == sorted(a):
+            continue                    # the same values in another order
         if (b or "") != (a or ""):
             fields.append((field_label(f), _shown(f, b) if b else "", _shown(f, a) if a else ""))
     old_paras = [p.strip() for p in re.split(r"\n\s*\n", old.body) if p.strip()] if old else []
