@@ -205,3 +205,19 @@ def test_openapi_documents_the_values_and_the_strictness(client, built_config):
     assert params["region"]["schema"]["items"]["enum"] == ["", *built_config.regions.ids()]
     assert "read as the range" in params["year_from"]["description"]
     assert "details" in doc["components"]["schemas"]["Problem"]["properties"]
+
+
+def test_shared_terms_are_in_the_interface_language_where_kb_knows_a_translation(client, service):
+    hit = service.search(SearchRequest(q="transparencia", filters={"region": ["badajoz"]})).hits[0]
+    english = {t for s in service.similar(hit.id, "en") for t in s.shared_terms}
+    assert "transparency" in english
+    for lang, word in (("bg", "прозрачност"), ("es", "transparencia")):
+        html = html_of(client, f"/practice/{hit.id}?lang={lang}")
+        section = html.split('class="similar"')[1].split("</section>")[0]
+        terms = re.findall(r'<span lang="(\w+)">([^<]+)</span>', section.split("<span class=\"meta\">", 1)[1])
+        assert (lang, word) in terms
+        assert ("en", "transparency") not in terms
+        assert all(t_lang in (lang, "en") for t_lang, _ in terms)
+        assert sum(t_lang == lang for t_lang, _ in terms) > sum(t_lang == "en" for t_lang, _ in terms)
+    compare = html_of(client, "/compare?topic=transparency-open-data&lang=bg")
+    assert '<span class="term" lang="bg">прозрачност</span>' in compare

@@ -167,19 +167,45 @@ def back_url() -> str | None:
 
 
 def shared_terms_ui(terms: list[str]) -> list[dict]:
-    """Shared terms (English words of the abstracts) in the interface language where the
-    dictionaries know a translation; otherwise in English, marked as such."""
+    """Shared terms (English words of the abstracts) in the interface language: of the
+    dictionary's translations, the one most used in kb's own texts in that language (a
+    dictionary's first sense is often not the one meant: open -> искрен, not отворен). A term
+    without a translation used in kb stays in English, marked as such."""
     lang = g.ui_lang
+    memo = current_app.extensions.setdefault("kb_term_memo", {})
     out = []
     for term in terms:
-        translated = []
-        if lang != "en":
-            try:
-                translated = service().expander.dictionaries.translate(term, "en", lang, limit=1)
-            except Exception:  # noqa: BLE001 - a display nicety must not fail the page
-                translated = []
-        out.append({"text": translated[0], "lang": lang} if translated else {"text": term, "lang": "en"})
+        key = (term, lang)
+        if key not in memo:
+            memo[key] = _translated_term(term, lang) if lang != "en" else None
+            if len(memo) > 20_000:
+                memo.clear()
+        shown = memo[key]
+        out.append({"text": shown, "lang": lang} if shown else {"text": term, "lang": "en"})
     return out
+
+
+def _translated_term(term: str, lang: str) -> str | None:
+    try:
+        candidates = service().expander.dictionaries.translate(term, "en", lang, limit=4)
+        snap = service().store.snapshot()
+        with snap.lock:
+            field = snap.searcher.schema[f"body_{lang}"]
+
+            def df(word):
+                return sum(snap.searcher.doc_frequency(f"body_{lang}", t)
+                           for t in field.process_text(word, mode="index"))
+
+            if lang != "bg" and df(term):
+                return term         # the same word in Spanish (portal, digital): not a translation
+            best, best_df = None, 0
+            for word in candidates:
+                n = df(word)
+                if n > best_df:
+                    best, best_df = word, n
+        return best
+    except Exception:  # noqa: BLE001 - a display nicety must not fail the page
+        return None
 
 
 @bp.app_context_processor
