@@ -112,3 +112,18 @@ def test_signed_in_curator_has_an_edit_link_on_the_public_page(page, server):
     page.get_by_role("link", name="Edit", exact=True).click()
     page.wait_for_url(f"**/curate/edit/{PID}")
     assert page.locator("#f-title").is_visible()
+
+
+def test_curators_pages_fit_a_phone(browser, server):
+    context = browser.new_context(locale="bg-BG", viewport={"width": 390, "height": 844})
+    p = context.new_page()
+    p.goto(server + "/curate/login?lang=bg")
+    p.fill("#name", "maria")
+    p.fill("#password", PASSWORD)
+    p.locator("form.signin button").click()
+    p.wait_for_url("**/curate/**")
+    for path in ("/curate/", f"/curate/edit/{PID}", f"/curate/history/{PID}", f"/curate/restore/{PID}/1",
+                 "/curate/import", "/curate/new"):
+        p.goto(server + path)
+        assert p.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, path
+    context.close()

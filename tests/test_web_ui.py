@@ -136,6 +136,10 @@ def test_practice_link_from_a_search_keeps_the_way_back(client):
     page = html_of(client, link)
     back = unescape(re.search(r'<a href="([^"]+)" rel="prev">', page).group(1))
     assert parse_qs(urlparse(back).query) == {"q": ["transparencia"], "region": ["badajoz"], "lang": ["es"]}
+    # switching the interface language keeps the way back (in the new language)
+    bg_link = unescape(re.search(r'<a href="([^"]+)" lang="bg" hreflang="bg">', page).group(1))
+    back_bg = unescape(re.search(r'<a href="([^"]+)" rel="prev">', html_of(client, bg_link)).group(1))
+    assert parse_qs(urlparse(back_bg).query) == {"q": ["transparencia"], "region": ["badajoz"], "lang": ["bg"]}
     # a forged `back` only yields search parameters
     page = html_of(client, "/practice/" + link.split("/practice/")[1].split("?")[0]
                    + "?back=q%3Dx%26next%3Dhttp%3A%2F%2Fevil.example")

@@ -114,7 +114,8 @@ def state_url(endpoint_path: str = "/", **changes) -> str:
     """The current search URL with some parameters changed (None removes one); page resets.
 
     Parameters keep their places, so URLs stay stable and comparable."""
-    params = [(k, v) for k, v in request.args.items(multi=True) if k in STATE_PARAMS and v != ""]
+    params = [(k, v) for k, v in request.args.items(multi=True)
+              if (k in STATE_PARAMS or k == BACK_PARAM) and v != ""]
     if "page" not in changes:
         changes["page"] = None
     out, placed = [], set()
