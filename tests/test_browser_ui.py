@@ -86,6 +86,9 @@ def test_phone_layout_every_page(phone, live_server):
         assert overflow(phone) <= 0, path
         h1 = phone.locator("h1").bounding_box()
         assert h1["x"] >= 0 and h1["x"] + h1["width"] <= PHONE["width"], path
+        for row in phone.locator(".indicators tbody tr").all():        # each indicator fits too
+            box = row.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], path
     phone.screenshot(path=str(ARTIFACTS / "practice-phone.png"))
 
 
