@@ -39,3 +39,28 @@ def test_api_never_fails_and_matches_its_schema(case):
     response = case.call()
     assert response.status_code < 500, (case.path, case.query, response.status_code)
     case.validate_response(response)            # every check, positive_data_acceptance included
+
+
+def test_schemathesis_cli_with_every_check_finds_nothing():
+    """`st run --checks all` as a person would run it, against a live server: its coverage phase
+    sends each parameter's boundary and invalid values (empty strings, values outside the
+    enums, too many items), which the random cases above may miss."""
+    import shutil as _shutil
+    import subprocess
+    import sys
+    import threading
+
+    from werkzeug.serving import make_server
+    st = _shutil.which("st", path=str(Path(sys.executable).parent)) or _shutil.which("st")
+    if st is None:
+        pytest.skip("the schemathesis command is not installed")
+    server = make_server("127.0.0.1", 0, APP, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run = subprocess.run([st, "run", f"http://127.0.0.1:{server.server_port}/openapi.json", "--checks", "all",
+                              "--phases", "coverage,fuzzing", "--max-examples", "25", "--seed", "1"],
+                             capture_output=True, text=True, timeout=600)
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert " passed" in run.stdout and "failure" not in run.stdout.lower()
