@@ -225,3 +225,10 @@ def test_shared_terms_are_in_the_interface_language_where_kb_knows_a_translation
         assert sum(t_lang == lang for t_lang, _ in terms) > sum(t_lang == "en" for t_lang, _ in terms)
     compare = html_of(client, "/compare?topic=transparency-open-data&lang=bg")
     assert '<span class="term" lang="bg">прозрачност</span>' in compare
+
+
+def test_too_many_filter_values_is_one_problem(client):
+    body = client.get("/api/search?" + "&".join(["region=burgas"] * 51)).get_json()
+    assert [d["code"] for d in body["details"]] == ["too-many-values"]
+    body = client.get("/api/search?" + "&".join(["region="] * 51)).get_json()    # empty ones count too
+    assert [d["code"] for d in body["details"]] == ["too-many-values"]

@@ -96,7 +96,8 @@ def search_request_from_args(include_drafts: bool = False) -> tuple[SearchReques
         year_from=year_from, year_to=year_to,
         sort=request.args.get("sort", "relevance") or "relevance", page=page,
         ui_lang=g.ui_lang, include_drafts=include_drafts)
-    problems.extend(service().problems(req))
+    seen = {p.message for p in problems}
+    problems.extend(p for p in service().problems(req) if p.message not in seen)
     return req, problems
 
 
