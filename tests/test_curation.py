@@ -142,7 +142,8 @@ def test_validation_errors_are_shown_per_field_and_nothing_is_written(client, pr
     r = client.post("/curate/save", data=data)
     html = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "&#39;twenty&#39; is not a year" in html and "unknown topic &#39;e-gov&#39;" in html
+    assert "“twenty” is not a year." in html
+    assert "“e-gov” is not in the list; choose one of the offered values." in html
     assert 'aria-invalid="true"' in html
     assert not (project.corpus_dir / "burgas" / "bu-test-new-desk.md").exists()
 
@@ -159,7 +160,7 @@ def test_concurrent_edit_conflict_keeps_the_curators_text(client, project):
     r = client.post("/curate/save", data=second)
     assert r.status_code == 409
     html = r.get_data(as_text=True)
-    assert "changed by someone else" in html
+    assert "Someone else changed this record after you opened it." in html
     assert "Втора редакция, която не трябва да се загуби." in html       # still in the form
     current = curation.load(project, "bu-aytos-administrative-service-centre")[0]
     assert current.summary == "Първа редакция."
@@ -176,10 +177,16 @@ def test_history_shows_diffs_and_restore_brings_back_an_old_version(client, proj
     client.post("/curate/save", data=form)
     html = client.get(f"/curate/history/{pid}").get_data(as_text=True)
     assert "shorter summary" in html and "maria" in html
-    assert "+summary = &#34;Съвсем ново резюме.&#34;" in html or '+summary = "Съвсем ново резюме."' in html
+    row = re.search(r"<tr><th scope=\"row\">Summary</th>(.*?)</tr>", html, re.S).group(1)
+    assert "<ins>Съвсем ново резюме.</ins>" in row and "<del>" in row
     revs = curation.revisions(project, pid)
     assert [r.seq for r in revs] == [2, 1]
+    # restoring asks first: a POST without the confirmation shows the question, changes nothing
     r = client.post(f"/curate/restore/{pid}/1", data={"csrf_token": token(client, f"/curate/history/{pid}")})
+    assert r.status_code == 200 and "Restore version 1?" in r.get_data(as_text=True)
+    assert len(curation.revisions(project, pid)) == 2
+    r = client.post(f"/curate/restore/{pid}/1", data={"csrf_token": token(client, f"/curate/restore/{pid}/1"),
+                                                      "confirm": "1"})
     assert r.status_code == 302
     assert curation.load(project, pid)[0].summary == original
     assert len(curation.revisions(project, pid)) == 3

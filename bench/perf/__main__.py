@@ -67,10 +67,9 @@ def log(msg: str) -> None:
 def kb_fingerprint(n: int, seed: int, zipf_s: float) -> str:
     """Identifies an index: kb's indexing code, config, the generator and its inputs, Whoosh."""
     h = hashlib.sha256()
-    # the modules that decide what the index holds (not the query side: vector.py, store.py)
-    files = sorted(f for f in (ROOT / "kb" / "indexer").glob("*.py")
-                   if f.name not in ("vector.py", "store.py")) + [
-        ROOT / "kb" / "model.py", ROOT / "kb" / "config.py", ROOT / "config.toml",
+    # the modules that decide what the index holds (the write side and the language facts)
+    files = sorted((ROOT / "kb" / "indexer").glob("*.py")) + sorted((ROOT / "kb" / "lang").glob("*.py")) + [
+        ROOT / "kb" / "records" / "model.py", ROOT / "kb" / "config.py", ROOT / "config.toml",
         ROOT / "bench" / "perf" / "corpus.py"] + sorted((ROOT / "corpus").rglob("*.md"))
     for f in files:
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")

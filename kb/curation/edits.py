@@ -13,10 +13,12 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kb.config import Config
 from kb.curation.importer import suggest_id
@@ -36,9 +38,10 @@ TEXT_FIELDS = ("id", "title", "title_en", "summary", "summary_en", "lang", "regi
 class Conflict(RuntimeError):
     """The record changed since the curator opened it (or a new record's id is taken)."""
 
-    def __init__(self, message: str, current_version: str | None):
+    def __init__(self, message: str, current_version: str | None, code: str = "changed"):
         super().__init__(message)
         self.current_version = current_version
+        self.code = code            # id-taken | gone | changed (the web layer words it for people)
 
 
 class LockTimeout(RuntimeError):
@@ -264,9 +267,10 @@ def save(config: Config, practice: Practice, *, base_version: str | None, author
         existing = find_file(config, practice.id)
         current = version_of(existing.read_bytes()) if existing else None
         if new and existing is not None:
-            raise Conflict(f"id: a record with the id {practice.id!r} already exists; choose another id", current)
+            raise Conflict(f"id: a record with the id {practice.id!r} already exists; choose another id", current,
+                           "id-taken")
         if not new and existing is None:
-            raise Conflict(f"id: the record {practice.id!r} no longer exists", None)
+            raise Conflict(f"id: the record {practice.id!r} no longer exists", None, "gone")
         if not new and current != base_version:
             raise Conflict("this record was changed by someone else after you opened it; your text is "
                            "kept below — compare it with the current version and save again", current)
@@ -375,3 +379,42 @@ def draft_from_page(page, config: Config, region: str | None = None) -> tuple[Pr
         notes.append("title_en, summary_en: to be written (English abstract)")
     notes.append("organisation: to be completed")
     return practice_from_dict(data, page.body_markdown, config, "import"), notes
+
+
+# --------------------------------------------------------------------------- import: who published
+
+_ES_NAME = r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de(?:l)?|la|las|los|y)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)*"
+_BG_NAME = r"[А-Я][а-я-]+(?:\s+[А-Я][а-я-]+)?"
+PUBLISHERS = [            # (pattern, organisation type, does the name give the municipality?)
+    (re.compile(r"\bAyuntamiento\s+de\s+(" + _ES_NAME + ")"), "municipality", True),
+    (re.compile(r"\bDiputación(?:\s+Provincial)?\s+de\s+(" + _ES_NAME + ")"), "provincial-council", False),
+    (re.compile(r"\bJunta\s+de\s+(Extremadura)"), "regional-government", False),
+    (re.compile(r"\bОбластна\s+администрация(?:\s*[-–—]\s*|\s+)(?:на\s+област\s+)?(" + _BG_NAME + ")"),
+     "regional-administration", False),
+    (re.compile(r"\bОбщина\s+(" + _BG_NAME + ")"), "municipality", True),
+]
+NEWS_PATH = re.compile(r"/(?:noticias?|news|novini|новини|actualidad|prensa|sala-de-prensa|press)(?:/|$|[-_.])",
+                       re.IGNORECASE)
+
+
+def guess_publisher(page_text: str, url: str | None = None) -> dict[str, str]:
+    """Organisation, its type and the municipality where the page states them, and the document
+    type where the address says what the page is (a /noticias/ page is news). Only what is found
+    is returned; the most named publisher wins, the page's own header breaking ties."""
+    counts: dict[tuple[str, str, bool], list[int]] = {}
+    for pattern, org_type, names_place in PUBLISHERS:
+        for m in pattern.finditer(page_text):
+            name = " ".join(m.group(0).split())
+            place = " ".join(m.group(1).split())
+            key = (name, org_type, names_place and place)
+            counts.setdefault(key, []).append(m.start())
+    out: dict[str, str] = {}
+    if counts:
+        (name, org_type, place), _ = max(counts.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+        out["organisation"] = name
+        out["organisation_type"] = org_type
+        if place:
+            out["municipality"] = place
+    if url and NEWS_PATH.search(urlsplit(url).path):
+        out["doctype"] = "news"
+    return out

@@ -41,6 +41,7 @@ import datetime as dt
 import email.utils
 import logging
 import re
+from html import unescape
 import warnings
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -106,6 +107,16 @@ def import_html(html: str | bytes, url: str | None = None) -> ImportedPage:
         raise ImportError_("the page is nested too deeply to be read") from None
     except Exception as exc:  # noqa: BLE001 - the contract: ImportError_ for any bad input
         raise ImportError_(f"the page could not be read ({type(exc).__name__}: {exc})") from None
+
+
+def page_text(html: str | bytes) -> str:
+    """All the text of a page, header and footer included (they name the publisher), or ''."""
+    try:
+        text, _notes = _to_text(html)
+    except ImportError_:
+        return ""
+    text = re.sub(r"(?is)<(script|style)\b[^>]*>.*?</\1>", " ", text)
+    return unescape(re.sub(r"<[^>]+>", " ", text))
 
 
 def suggest_id(title: str, region: str) -> str:

@@ -8,6 +8,7 @@ Whoosh's."""
 from __future__ import annotations
 
 from collections import deque
+from html import escape
 
 from whoosh import highlight
 from whoosh.analysis import Token
@@ -57,13 +58,76 @@ def context_fragments(text: str, toks, maxchars: int, surround: int,
         yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
 
 
+SNIPPET_SEPARATOR = " … "
+_WORD_WIDEN = 40            # at most this many characters are added to finish a cut word
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) widened to whole words: a passage never begins or ends inside a word."""
+    limit = max(0, start - _WORD_WIDEN)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    limit = min(len(text), end + _WORD_WIDEN)
+    while end < limit and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def readable_snippet(text: str, fragments) -> str:
+    """Passages as HTML (matched words in <mark>), cut at word boundaries, joined with " … "
+    and ending with " …" when the text goes on. Overlapping passages merge."""
+    spans = []
+    for frag in fragments:
+        start, end = _word_bounds(text, frag.startchar, frag.endchar)
+        marks = [(t.startchar, t.endchar) for t in frag.matches]
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+            spans[-1][2].extend(marks)
+        else:
+            spans.append([start, end, marks])
+    parts = []
+    for start, end, marks in spans:
+        out, pos = [], start
+        for ms, me in sorted(set(marks)):
+            if ms < pos or me > end:
+                continue
+            out.append(escape(text[pos:ms]))
+            out.append(f'<mark class="match">{escape(text[ms:me])}</mark>')
+            pos = me
+        out.append(escape(text[pos:end]))
+        parts.append("".join(out).strip())
+    html = SNIPPET_SEPARATOR.join(parts)
+    if spans and text[spans[-1][1]:].strip():
+        html += " …"
+    return html
+
+
+def word_prefix(text: str, limit: int) -> str:
+    """At most `limit` characters of a text, ending at a word boundary (snippets are made from it)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut] if cut > limit // 2 else text[:limit]
+
+
+def short_text(text: str, limit: int = 300) -> str:
+    """The start of a text, at most `limit` characters, cut at a word boundary (with " …")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
+
+
 class Highlighter:
     def __init__(self, words: WordAnalysis):
         self.words = words
 
-    def highlight(self, fieldname: str, analyzer, text: str, matched: set[str], top: int = 2) -> str:
+    def highlight(self, fieldname: str, analyzer, text: str, matched: set[str], top: int = 2,
+                  readable: bool = True) -> str:
         """HTML of the best `top` fragments of `text` with the terms in `matched` marked ('' if
-        none of them occurs)."""
+        none of them occurs). readable=False gives Whoosh's exact output (what the tests compare);
+        for reading, the passages are widened to whole words and joined with " … "."""
         memo = self.words.memo(fieldname, True)
         terms_of = self.words.terms
         toks = []                       # [startchar, endchar, matched, text], merged as Whoosh does
@@ -93,5 +157,7 @@ class Highlighter:
         fragments = context_fragments(text, toks, maxchars=220, surround=60)
         scorer = highlight.BasicFragmentScorer()
         fragments = highlight.top_fragments(fragments, top, scorer, highlight.FIRST, minscore=1)
-        formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
-        return formatter.format(fragments)
+        if not readable:
+            formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+            return formatter.format(fragments)
+        return readable_snippet(text, fragments)

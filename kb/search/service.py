@@ -28,10 +28,10 @@ from kb.records.corpus import find_file, read_file
 from kb.records.model import Practice, RecordError
 from kb.search import facets as facet_counts, rerank, similar as more_like_this
 from kb.search.expansion import QueryExpander
-from kb.search.highlight import Highlighter
+from kb.search.highlight import Highlighter, short_text, word_prefix
 from kb.search.parse import ParsedQuery, normalise, parse
 from kb.search.querybuild import QueryBuilder
-from kb.search.request import FILTER_FACETS, SearchRequest, validate
+from kb.search.request import FILTER_FACETS, Problem, SearchRequest, problems, validate
 from kb.search.results import (Alternative, DropHint, Explanation, Hit, Relaxed, SearchedWord, SearchResult,
                                Similar)
 from kb.search.spelling import suggest
@@ -116,6 +116,10 @@ class SearchService:
     def validate(self, req: SearchRequest) -> list[str]:
         """Problems with the request's parameters, each naming the parameter (empty = fine)."""
         return validate(self.config, req)
+
+    def problems(self, req: SearchRequest) -> list[Problem]:
+        """validate() with a stable code and values per problem (for the interface language)."""
+        return problems(self.config, req)
 
     def build_query(self, searcher, parsed, expand: bool = True) -> wq.Query:
         """The query as one Whoosh tree (what the vector evaluation is tested against)."""
@@ -315,13 +319,13 @@ class SearchService:
                 continue
             try:
                 snippet = self.highlighter.highlight(fname, view.searcher.schema[fname].analyzer,
-                                                     text[:SNIPPET_SOURCE_CHARS], words)
+                                                     word_prefix(text, SNIPPET_SOURCE_CHARS), words)
             except Exception:  # noqa: BLE001 - a highlighter failure must not fail the search
                 snippet = ""
             if snippet:
                 break
         if not snippet:
-            snippet = escape(d.summary[:300])
+            snippet = escape(short_text(d.summary))
         cfg = self.config
         return Hit(
             id=d.id, title=d.title, title_en=d.title_en, summary=d.summary, summary_en=d.summary_en,

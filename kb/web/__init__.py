@@ -7,6 +7,7 @@ from kb.config import Config, load_config
 from kb.search import SearchService
 from kb.web import api, curate, exports, security, views
 from kb.web.compare import bp as compare_bp
+from kb.web.handbook import bp as handbook_bp
 
 
 def create_app(config: Config | None = None, test_config: dict | None = None) -> Flask:
@@ -29,7 +30,6 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(exports.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(compare_bp)
-    from kb.web.handbook import bp as handbook_bp
     app.register_blueprint(handbook_bp)
     curate.csrf.exempt(api.bp)         # the JSON API is read-only GET
     app.add_url_rule("/openapi.json", "openapi", api.openapi_json)

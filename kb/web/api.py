@@ -3,14 +3,21 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from kb.search import Problem
+from kb.web.helpers import cached_page, search_request_from_args, service, unknown_params
 from kb.web.openapi import openapi_document
-from kb.web.helpers import cached_page, search_request_from_args, service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _error(status: int, problems: list[str]):
-    return jsonify({"error": "bad request" if status == 400 else "not found", "problems": problems}), status
+def _error(status: int, problems: list):
+    """A 400/404 answer: `problems` in precise English, each naming its parameter; `details` give
+    a stable code per problem (kb.search.Problem codes) for programs."""
+    body = {"error": "bad request" if status == 400 else "not found", "problems": [str(p) for p in problems]}
+    if any(isinstance(p, Problem) for p in problems):
+        body["details"] = [{"code": p.code, "param": p.param, "message": p.message}
+                           for p in problems if isinstance(p, Problem)]
+    return jsonify(body), status
 
 
 @bp.before_app_request
@@ -34,6 +41,7 @@ def api_search():
 
 def _api_search():
     req, problems = search_request_from_args()
+    problems = unknown_params() + problems
     if problems:
         return _error(400, problems)
     body = current_app.json.dumps(service().search(req).to_dict())
@@ -51,7 +59,7 @@ def api_practice(practice_id: str):
 
 
 def openapi_json():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(current_app.config["KB_CONFIG"]))
 
 
 @bp.route("/taxonomy")

@@ -159,8 +159,29 @@ def _bad(result: CompareResult):
     return jsonify({"error": "bad request", "problems": [str(p) for p in result.problems]}), 400
 
 
+API_PARAMS = ("topic", "region", "q", "lang")
+
+
+def _api_strictness() -> list[str]:
+    """What the API refuses though the page forgives it: unknown parameters, empty or padded ids,
+    a region named twice (the page trims, drops empties and counts a region once)."""
+    problems = [f"{k[:40]}: unknown parameter (known: {', '.join(API_PARAMS)})"
+                for k in dict.fromkeys(request.args.keys()) if k not in API_PARAMS]
+    cfg = current_app.config["KB_CONFIG"]
+    for name, vocab in (("region", cfg.regions), ("topic", cfg.topics)):
+        values = request.args.getlist(name)
+        problems += [f"{name}: unknown {name} {v[:40]!r} (known: {', '.join(vocab.ids())})"
+                     for v in values if v not in vocab and v.strip() in vocab or not v.strip()]
+        if len(values) != len(set(values)):
+            problems.append(f"{name}: a {name} is given more than once")
+    return problems
+
+
 @bp.route("/api/compare")
 def api_compare():
+    strict = _api_strictness()
+    if strict:
+        return jsonify({"error": "bad request", "problems": strict}), 400
     result = compare_service().compare(compare_request_from_args())
     if result.problems:
         return _bad(result)

@@ -15,9 +15,10 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from kb.handbook import HandbookError, build_handbook, render_html, render_pdf
-from kb.search.store import NoIndex
-from kb.web.i18n import gettext
+from kb.search import NoIndex, Problem
 from kb.web.helpers import search_request_from_args, service, state_url
+from kb.web.i18n import gettext
+from kb.web.messages import problem_text
 
 bp = Blueprint("handbook", __name__)
 PDF_CACHE_SIZE = 8
@@ -25,9 +26,11 @@ _build_lock = threading.Lock()
 _cache_lock = threading.Lock()
 
 
-def _problem_page(problems: list[str], status: int = 400):
+def _problem_page(problems: list, status: int = 400):
+    """Search problems (kb.search.Problem) said in the interface language; others as they are."""
     return render_template("error.html", title=gettext("The handbook could not be made"),
-                           message="; ".join(problems)), status
+                           message="; ".join(problem_text(p) if isinstance(p, Problem) else str(p)
+                                             for p in problems)), status
 
 
 def _build():

@@ -6,7 +6,7 @@ re-extracts the strings and compiles the .mo files the app reads.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel, format_date, format_decimal, gettext  # noqa: F401 - re-exported
+from flask_babel import Babel, format_date, format_decimal, gettext, lazy_gettext  # noqa: F401 - re-exported
 
 COOKIE = "kb_lang"
 

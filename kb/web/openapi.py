@@ -11,7 +11,10 @@ _strs = {"type": "array", "items": _str}
 _labels = {"type": "object", "additionalProperties": _str}
 
 PROBLEM = {"type": "object", "required": ["error", "problems"],
-           "properties": {"error": _str, "problems": _strs}}
+           "properties": {"error": _str, "problems": _strs,
+                          "details": {"type": "array", "description": "the problems with a stable code each",
+                                      "items": {"type": "object", "required": ["code", "param", "message"],
+                                                "properties": {"code": _str, "param": _str, "message": _str}}}}}
 
 HIT = {"type": "object",
        "required": ["id", "title", "lang", "region", "year_start", "score", "snippet_html", "topics"],
@@ -87,18 +90,40 @@ def _param(name, schema, description, multi=False):
     return p
 
 
-SEARCH_PARAMS = [
-    _param("q", {"type": "string", "maxLength": 500}, "Query: words, \"phrases\", -excluded, a OR b"),
-    *[_param(f, {"type": "string"}, f"Filter on {f} (repeat for OR)", multi=True) for f in FACETS],
-    _param("year_from", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or after this year"),
-    _param("year_to", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or before this year"),
-    _param("sort", {"type": "string", "enum": ["", "relevance", "newest", "oldest", "title"]},
-           "Order of results (empty: relevance)"),
-    _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number (20 results a page)"),
-    _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels"),
-    _param("expand", {"type": "string", "enum": ["0", "1"]},
-           "0: search only the words as typed (no Cyrillic readings, translations, topic names or corrections)"),
-]
+def search_params(config=None) -> list[dict]:
+    """The /api/search parameters; with the configuration, filter values are listed (enum) so
+    that every request the schema allows is one kb answers with 200."""
+    def values(facet):
+        if config is None:
+            return {"type": "string"}
+        # an empty value is ignored (as an HTML form may send it)
+        if facet == "language":
+            return {"type": "string", "enum": ["", *config.content_languages]}
+        return {"type": "string", "enum": ["", *config.vocabulary(facet).ids()]}
+
+    max_q = config.max_query_length if config is not None else 500
+    langs = list(config.ui_languages) if config is not None else ["bg", "es", "en"]
+    return [
+        _param("q", {"type": "string", "maxLength": max_q}, "Query: words, \"phrases\", -excluded, a OR b"),
+        *[{**_param(f, values(f), f"Filter on {f} (repeat for OR; an empty value is ignored)", multi=True),
+           "schema": {"type": "array", "items": values(f), "maxItems": 50}} for f in FACETS],
+        _param("year_from", {"type": "integer", "minimum": 1990, "maximum": 2100},
+               "Practices running in or after this year (a year_from after year_to is read as the "
+               "range between the two)"),
+        _param("year_to", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Practices running in or before this year"),
+        _param("sort", {"type": "string", "enum": ["", "relevance", "newest", "oldest", "title"]},
+               "Order of results (empty: relevance)"),
+        _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number (20 results a page)"),
+        _param("lang", {"type": "string", "enum": langs}, "Language of labels"),
+        _param("expand", {"type": "string", "enum": ["0", "1"]},
+               "0: search only the words as typed (no Cyrillic readings, translations, topic names or "
+               "corrections); 1 (default): with them"),
+    ]
+
+
+SEARCH_PARAMS = search_params()
+UNKNOWN_PARAMETERS = ("Parameters other than the documented ones are refused with 400, naming each "
+                      "unknown parameter (for example page_size: pages have 20 results).")
 
 
 # ---- compare regional approaches (/api/compare; kb.compare.CompareResult.to_dict)
@@ -142,19 +167,35 @@ COMPARE_RESULT = {
                            "practices": {"type": "array", "items": {"$ref": "#/components/schemas/ComparePractice"}}}}},
         "message": {"type": ["string", "null"]},
     }}
-COMPARE_PARAMS = [
-    _param("topic", {"type": "string"}, "Topic id (repeat for several; none: the whole taxonomy)", multi=True),
-    _param("region", {"type": "string"}, "Region id, two to four times (none: the first four regions)", multi=True),
-    _param("q", {"type": "string", "maxLength": 500}, "Only practices matching this query"),
-    _param("lang", {"type": "string", "enum": ["bg", "es", "en"]}, "Language of labels and abstracts"),
-]
+def compare_params(config=None) -> list[dict]:
+    """The /api/compare parameters; with the configuration, regions and topics are listed (enum),
+    and the region list is none (the default four) or two to four different regions."""
+    region = {"type": "string", **({"enum": config.regions.ids()} if config is not None else {})}
+    topic = {"type": "string", **({"enum": config.topics.ids()} if config is not None else {})}
+    max_q = config.max_query_length if config is not None else 500
+    langs = list(config.ui_languages) if config is not None else ["bg", "es", "en"]
+    regions = _param("region", region, "Region id, two to four different ones (none: the first four regions)", multi=True)
+    regions["schema"] = {"anyOf": [{"type": "array", "items": region, "maxItems": 0},
+                                   {"type": "array", "items": region, "minItems": 2, "maxItems": 4,
+                                    "uniqueItems": True}]}
+    topics = _param("topic", topic, "Topic id, each at most once (repeat for several; none: the whole taxonomy)", multi=True)
+    topics["schema"]["uniqueItems"] = True
+    return [
+        topics,
+        regions,
+        _param("q", {"type": "string", "maxLength": max_q}, "Only practices matching this query"),
+        _param("lang", {"type": "string", "enum": langs}, "Language of labels and abstracts"),
+    ]
+
+
+COMPARE_PARAMS = compare_params()
 
 
 def _json(schema_ref, description="OK"):
     return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
 
 
-def openapi_document() -> dict:
+def openapi_document(config=None) -> dict:
     bad = _json("#/components/schemas/Problem", "Bad parameters, each named with what is wrong")
     return {
         "openapi": "3.1.0",
@@ -162,7 +203,8 @@ def openapi_document() -> dict:
                  "description": "Search the knowledge base of the Stara Zagora, Burgas, Badajoz and Cáceres partnership."},
         "paths": {
             "/api/search": {"get": {"operationId": "search", "summary": "Search practices",
-                                    "parameters": SEARCH_PARAMS,
+                                    "description": UNKNOWN_PARAMETERS,
+                                    "parameters": search_params(config),
                                     "responses": {"200": _json("#/components/schemas/SearchResult"), "400": bad}}},
             "/api/practices/{id}": {"get": {
                 "operationId": "getPractice", "summary": "One published practice",
@@ -174,7 +216,7 @@ def openapi_document() -> dict:
                                       "responses": {"200": _json("#/components/schemas/Taxonomy")}}},
             "/api/compare": {"get": {
                 "operationId": "compare", "summary": "Compare regions: topic × region matrix, practices side by side, counterparts",
-                "parameters": COMPARE_PARAMS,
+                "parameters": compare_params(config),
                 "responses": {"200": _json("#/components/schemas/CompareResult"), "400": bad}}},
         },
         "components": {"schemas": {"Problem": PROBLEM, "Hit": HIT, "FacetValue": FACET_VALUE,
