@@ -121,3 +121,23 @@ def test_a_bulgarian_query_ranks_a_bulgarian_record_above_its_translations_match
     _cfg, svc = small_corpus
     ids = [h.id for h in svc.search(SearchRequest(q="електронни услуги")).hits]
     assert ids.index("bu-uslugi") < ids.index("ba-sede")
+
+
+def test_a_passing_mention_in_a_long_text_is_not_counted(make_project, monkeypatch):
+    import kb.search.service as service_module
+    cfg, write = make_project
+    filler = " ".join(["Общината подобри обслужването на гражданите в центъра."] * 150)
+    write("burgas/bu-about.md", record_text(
+        id="bu-about", title="Граждански бюджет", summary="Гражданите решават за част от бюджета.",
+        body="## Проблем\n\nБюджетът се приемаше без гражданите.\n\n## Решение\n\nГражданският бюджет: "
+             "гражданите гласуват за проекти от бюджета.\n\n## Резултати\n\nДесет проекта от бюджета.\n"))
+    write("burgas/bu-passing.md", record_text(
+        id="bu-passing", title="Обслужване в центъра", summary="Център за обслужване.",
+        body=f"## Проблем\n\n{filler}\n\n## Решение\n\n{filler} Част от бюджета.\n\n## Резултати\n\n{filler}\n"))
+    update_index(cfg)
+    svc = SearchService(cfg)
+    assert [h.id for h in svc.search(SearchRequest(q="бюджет")).hits] == ["bu-about"]
+    monkeypatch.setattr(service_module, "MIN_SHARE", 0.0)
+    svc.store.snapshot().cache.clear()
+    assert {h.id for h in svc.search(SearchRequest(q="бюджет")).hits} == {"bu-about", "bu-passing"}
+    svc.store.close()
