@@ -221,9 +221,9 @@ class QueryBuilder:
                 if len(match.positions) > 1:
                     # multi-word terms first: a name of several words ("open data", "обществени
                     # поръчки") is translated as a whole by the topic's names; its words' own
-                    # translations (open -> abrir, data -> material) are dropped. On
-                    # bench/relevance: setP .426 -> .448, total 14.4 -> 12.7, nDCG@10 .751 -> .742.
-                    # (FreeDict's multi-word entries hold none of the taxonomy's terms.)
+                    # translations (open -> abrir, data -> material) are dropped (its effect:
+                    # README "Search quality"). FreeDict's multi-word entries hold none of the
+                    # taxonomy's terms.
                     for ci in covered:
                         concept = concepts[ci]
                         kept = [(item, [e for e in exps if e.kind != "translation"])
@@ -240,7 +240,7 @@ class QueryBuilder:
                             if concept.query is not None else wq.DisjunctionMax(names)
                     # the records tagged with the topic count as holding the word; its names in
                     # other languages only rank (as matches they brought every record mentioning
-                    # one of them: bench/relevance setP .435 -> .409, total 14.1 -> 18.0)
+                    # one of them)
                     concept.matching.append(tagged)
         excluded = [q for q in (self.item_query(searcher, i) for i in parsed.excluded) if q is not None]
         return BuiltQuery(concepts, boosts, wq.Or(excluded) if excluded else None, empty=not parsed.clauses)

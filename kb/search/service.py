@@ -43,7 +43,7 @@ ALL_WORDS_UP_TO = 5           # queries of up to this many words: every word req
 LONG_QUERY_MIN = 3            # longer ones: at least this many of their words ...
 LONG_QUERY_SHARE = 0.3        # ... and this share of them
 TOPIC_TAG_SHARE = 0.5          # tagged records rise by half the best score (0.25-1.0 measure alike)
-OWN_LANGUAGE_BONUS = 0.1       # a tie-breaker: 0.25 lowered bench/relevance nDCG@10 .752 -> .747, 0.5 -> .737
+OWN_LANGUAGE_BONUS = 0.1       # a tie-breaker: larger bonuses lowered quality (README "Search quality")
 MIN_SHARE = 0.2               # a match under this share of the best in its language: a passing mention
 MIN_SHARE_ALL = 0.05          # ... and under this share of the best overall (the best of a language can be weak)
 RESULT_CACHE_SIZE = 2048      # answers kept per state of the index (repeated queries)
@@ -219,10 +219,8 @@ class SearchService:
             # relevancy strictness (as Algolia calls it): a record whose score is a small share of
             # the best match in its language holds the words only in passing (one mention in a
             # long text) and is not counted. Per language, so that records found through a
-            # translation are not cut by the typed words' higher weight. On bench/relevance at
-            # 0.2: setP .448 -> .510, P@10 .535 -> .579, total 12.7 -> 10.3, R@20 .710 -> .691,
-            # nDCG@10 .743 -> .737 (0.1: setP .464; 0.3: setP .528, nDCG@10 .734; one threshold
-            # over all languages at 0.2: setP .524 but it cut records found through translations)
+            # translation are not cut by the typed words' higher weight (one threshold over all
+            # languages cut them). Its effect: README "Search quality".
             keep = np.zeros(view.N, dtype=bool)
             for lang in self.config.content_languages:
                 in_lang = matched & view.value_mask("language", [lang])
