@@ -124,7 +124,7 @@ def test_a_bulgarian_query_ranks_a_bulgarian_record_above_its_translations_match
 
 
 def test_a_passing_mention_in_a_long_text_is_not_counted(make_project, monkeypatch):
-    import kb.search.service as service_module
+    import kb.search.matching as service_module
     cfg, write = make_project
     filler = " ".join(["Общината подобри обслужването на гражданите в центъра."] * 150)
     write("burgas/bu-about.md", record_text(

@@ -57,7 +57,6 @@ from multiprocessing.connection import Connection
 from operator import sub
 from pickle import dumps
 
-import whoosh
 from whoosh import formats
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.acore import Token
@@ -67,7 +66,7 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from kb.indexer import WHOOSH_RELEASE, whoosh_internals_known  # noqa: F401 - WHOOSH_RELEASE re-exported
+from kb.indexer import whoosh_internals_known
 from kb.indexer.analysis import (
     CharFoldFilter,
     FoldedStopFilter,

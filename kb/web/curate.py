@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from html import unescape
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
