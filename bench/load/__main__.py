@@ -68,19 +68,17 @@ def copy_corpus(config, target: Path, records: int) -> int:
     from kb.records.corpus import load_corpus, write_atomic
     from kb.records.model import dump_practice
     practices = load_corpus(config).practices
-    n = 0
-    copy = 0
-    while n < records:
-        for p in practices:
-            if n >= records:
-                break
-            suffix = f"-c{copy}" if copy else ""
-            q = dataclasses.replace(p, id=p.id[:70] + suffix, related=[r[:70] + suffix for r in p.related])
-            write_atomic(target / q.region / f"{q.id}.md", dump_practice(q))
-            n += 1
-        copy += 1
-    # related links of the last, partial copy may point to records not copied: drop them
-    return n
+    chosen = [(copy, p) for copy in range(records // len(practices) + 1) for p in practices][:records]
+
+    def new_id(pid: str, copy: int) -> str:
+        return pid if not copy else f"{pid[:70]}-c{copy}"
+
+    ids = {new_id(p.id, copy) for copy, p in chosen}
+    for copy, p in chosen:
+        q = dataclasses.replace(p, id=new_id(p.id, copy),
+                                related=[r for r in (new_id(r, copy) for r in p.related) if r in ids])
+        write_atomic(target / q.region / f"{q.id}.md", dump_practice(q))
+    return len(chosen)
 
 
 def distinct_search_paths(config, n: int = 3000, seed: int = 7, prefix: str = "/?") -> list[str]:
