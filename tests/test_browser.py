@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, browser, live_server  # noqa: F401 - fixtures
+from tests.browser_fixtures import ARTIFACTS, browser, browser_page, live_server  # noqa: F401 - fixtures
 
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 1000})
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    yield p
-    context.close()
+    with browser_page(browser, viewport={"width": 1280, "height": 1000}) as p:
+        yield p
 
 
 def result_count(page) -> int:

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, browser, live_server  # noqa: F401 - fixtures
+from tests.browser_fixtures import ARTIFACTS, browser, browser_page, live_server  # noqa: F401 - fixtures
 
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 1000},
-                                  java_script_enabled=False)       # the page must work without JS
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    yield p
-    context.close()
+    # the page must work without JS
+    with browser_page(browser, viewport={"width": 1440, "height": 1000}, java_script_enabled=False) as p:
+        yield p
 
 
 def result_count(page) -> int:

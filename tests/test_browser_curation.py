@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from kb.curation import accounts as curators, edits as curation
-from tests.browser_fixtures import ARTIFACTS, browser  # noqa: F401 - fixtures
+from tests.browser_fixtures import ARTIFACTS, browser, browser_page  # noqa: F401 - fixtures
 from tests.conftest import ROOT
 
 PASSWORD = "correct horse battery"
@@ -40,16 +40,13 @@ def server(project):
 
 @pytest.fixture()
 def page(browser, server):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    p.goto(server + "/curate/login?lang=en")
-    p.fill("#name", "maria")
-    p.fill("#password", PASSWORD)
-    p.get_by_role("button", name="Sign in").click()
-    p.wait_for_url("**/curate/**")
-    yield p
-    context.close()
+    with browser_page(browser, viewport={"width": 1280, "height": 900}) as p:
+        p.goto(server + "/curate/login?lang=en")
+        p.fill("#name", "maria")
+        p.fill("#password", PASSWORD)
+        p.get_by_role("button", name="Sign in").click()
+        p.wait_for_url("**/curate/**")
+        yield p
 
 
 def in_viewport(page, selector) -> bool:

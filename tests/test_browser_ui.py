@@ -4,37 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_fixtures import ARTIFACTS, browser, live_server  # noqa: F401 - fixtures
+from tests.browser_fixtures import ARTIFACTS, browser, browser_page, live_server  # noqa: F401 - fixtures
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture()
 def phone(browser):
-    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True,
-                                  device_scale_factor=1)
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    yield p
-    context.close()
+    with browser_page(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1) as p:
+        yield p
 
 
 @pytest.fixture()
 def phone_nojs(browser):
-    context = browser.new_context(locale="en-GB", viewport=PHONE, java_script_enabled=False)
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    yield p
-    context.close()
+    with browser_page(browser, viewport=PHONE, java_script_enabled=False) as p:
+        yield p
 
 
 @pytest.fixture()
 def desktop(browser):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    yield p
-    context.close()
+    with browser_page(browser, viewport={"width": 1280, "height": 900}) as p:
+        yield p
 
 
 def overflow(page) -> int:
