@@ -141,3 +141,13 @@ def test_a_passing_mention_in_a_long_text_is_not_counted(make_project, monkeypat
     svc.store.snapshot().cache.clear()
     assert {h.id for h in svc.search(SearchRequest(q="бюджет")).hits} == {"bu-about", "bu-passing"}
     svc.store.close()
+
+
+def test_an_english_typo_with_cyrillic_lookalikes_gets_a_suggestion(service):
+    """transparancy has Cyrillic readings that meet indexed stems only through the 6-letter cut;
+    it is still a typo, said out loud, with as many results as the word it means."""
+    typo = service.search(SearchRequest(q="transparancy"))
+    right = service.search(SearchRequest(q="transparency"))
+    assert typo.suggestion == "transparency" and not right.suggestion
+    assert typo.total == right.total > 0
+    assert not service.search(SearchRequest(q="prozrachnost obshtina")).suggestion

@@ -23,7 +23,7 @@ import numpy as np
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.indexer.schema import ABSTRACT_FIELD, FACET_FIELDS, STORED_FIELD, StoredRecord, text_field
+from kb.indexer.schema import ABSTRACT_FIELD, FACET_FIELDS, SPELL_FIELD, STORED_FIELD, StoredRecord, text_field
 from kb.records.corpus import find_file, read_file
 from kb.records.model import Practice, RecordError
 from kb.search import facets as facet_counts, matching, rerank, similar as more_like_this
@@ -194,8 +194,12 @@ class SearchService:
         # also when its stem or a translation found records
         suggestion = prep.explanation.corrected
         if not suggestion and parsed.clauses:
+            # Latin-typed Bulgarian is not a typo: a word one of whose Cyrillic readings the
+            # records hold as written (the same test as the query's typo lookup)
+            reader = snap.searcher.reader()
             readable = frozenset(w.typed for w in prep.explanation.words
-                                 if any(a.kind == "translit" for a in w.also))
+                                 if any(a.kind == "translit" and reader.frequency(SPELL_FIELD, a.text)
+                                        for a in w.also))
             suggestion = suggest(snap.searcher, parsed, readable)
         drop_hints = []
         if total == 0 and filters:
