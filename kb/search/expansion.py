@@ -110,15 +110,6 @@ class QueryExpander:
             for t in _translate(self.dictionaries, word, src, dst)[:MAX_TRANSLATIONS]:
                 yield Expansion(t, (dst,), TRANSLATION_BOOST, "translation")
 
-    def cyrillic_reading(self, text: str, known=None) -> str:
-        """The query with each Latin-typed word replaced by its best known Cyrillic reading."""
-        if not self.translit_enabled:
-            return ""
-        out = []
-        for w in text.split():
-            out.append(next_cyr(w, known) if _script(w) == "latin" else "")
-        return " ".join(w for w in out if w)
-
     # ------------------------------------------------------------------ topics
     @staticmethod
     def _topic_phrases(config: Config) -> list[tuple[str, str, str]]:
@@ -179,24 +170,6 @@ class QueryExpander:
             out.append(TopicMatch(topic_id, tuple(sorted(positions)), tuple(exps)))
         return out
 
-    def topics(self, query_text: str) -> list[tuple[str, list[Expansion]]]:
-        """Topics the query names, each with its names in the *other* languages."""
-        folded = " " + " ".join(re.findall(r"\w+(?:[-']\w+)*", fold(query_text))) + " "
-        found: dict[str, set[str]] = {}
-        for phrase, topic_id, lang in self._topics:
-            if phrase and f" {phrase} " in folded:
-                found.setdefault(topic_id, set()).add(lang)
-        result = []
-        for topic_id, langs_named in found.items():
-            topic = self.config.topics.get(topic_id)
-            exps = []
-            for lang in self.langs:
-                if lang in langs_named:
-                    continue
-                names = [topic.label.get(lang, "")] + list(topic.synonyms.get(lang, ()))
-                exps.extend(Expansion(n, (lang,), TOPIC_BOOST, "topic") for n in names if n)
-            result.append((topic_id, exps))
-        return result
 
 
 @dataclass(frozen=True)
