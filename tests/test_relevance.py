@@ -119,7 +119,7 @@ def test_a_typo_is_corrected_out_loud_and_the_typed_words_matches_kept(small_cor
 
 def test_a_bulgarian_query_ranks_a_bulgarian_record_above_its_translations_matches(small_corpus):
     _cfg, svc = small_corpus
-    ids = [h.id for h in svc.search(SearchRequest(q="електронни услуги")).hits]
+    ids = [h.id for h in svc.search(SearchRequest(q="услуги")).hits]
     assert ids.index("bu-uslugi") < ids.index("ba-sede")
 
 
@@ -151,3 +151,104 @@ def test_an_english_typo_with_cyrillic_lookalikes_gets_a_suggestion(service):
     assert typo.suggestion == "transparency" and not right.suggestion
     assert typo.total == right.total > 0
     assert not service.search(SearchRequest(q="prozrachnost obshtina")).suggestion
+
+
+# ------------------------------------------------- other languages, topic tags
+@pytest.fixture()
+def tourism_corpus(make_project):
+    """An English need, 'tourism information office': the English record holds every word, a
+    Spanish one holds two through translations (the dictionaries give 'tourism' no Spanish
+    word), another English record only two."""
+    cfg, write = make_project
+    write("partnership/pa-tourism.md", record_text(
+        id="pa-tourism", region="partnership", lang="en", title="A tourism information office",
+        summary="The tourism information office answers visitors.", organisation='"Partnership"',
+        organisation_type='"partnership"', title_en=None, summary_en=None,
+        body="## Problem\n\nVisitors were lost.\n\n## Solution\n\nA desk in the town hall.\n\n"
+             "## Results\n\nMore visitors.\n"))
+    write("badajoz/ba-oficina.md", record_text(
+        id="ba-oficina", region="badajoz", lang="es", title="Oficina de información turística",
+        summary="La oficina de información atiende a los visitantes.", organisation='"Diputación de Badajoz"',
+        organisation_type='"provincial-council"', title_en='"Visitor desk"', summary_en='"A desk for visitors."',
+        body="## Problema\n\nFaltaba información.\n\n## Solución\n\nUna oficina de información en "
+             "cada comarca.\n\n## Resultados\n\nLa oficina de información atendió a más visitantes.\n"))
+    write("partnership/pa-office.md", record_text(
+        id="pa-office", region="partnership", lang="en", title="An information office for residents",
+        summary="The information office answers residents.", organisation='"Partnership"',
+        organisation_type='"partnership"', title_en=None, summary_en=None,
+        body="## Problem\n\nResidents found no information.\n\n## Solution\n\nAn information "
+             "office.\n\n## Results\n\nFewer complaints.\n"))
+    update_index(cfg)
+    svc = SearchService(cfg)
+    yield cfg, svc
+    svc.store.close()
+
+
+def test_a_record_in_another_language_may_lack_one_word_and_says_which(tourism_corpus):
+    _cfg, svc = tourism_corpus
+    res = svc.search(SearchRequest(q="tourism information office"))
+    hits = {h.id: h for h in res.hits}
+    assert set(hits) == {"pa-tourism", "ba-oficina"}      # pa-office: English, lacks a word
+    assert res.hits[0].id == "pa-tourism" and hits["pa-tourism"].missing == []
+    assert hits["ba-oficina"].missing == ["tourism"]
+    assert res.explanation.relaxed is None
+    assert res.to_dict()["hits"][1]["missing"] == ["tourism"]
+
+
+def test_the_one_word_fewer_is_measured_against_the_best_match(tourism_corpus, monkeypatch):
+    import kb.search.matching as matching
+    _cfg, svc = tourism_corpus
+    monkeypatch.setattr(matching, "OTHER_LANGUAGE_MIN_SHARE", 1.01)
+    assert [h.id for h in svc.search(SearchRequest(q="tourism information office")).hits] == ["pa-tourism"]
+    monkeypatch.setattr(matching, "OTHER_LANGUAGE_MAY_MISS_FROM", 4)
+    monkeypatch.setattr(matching, "OTHER_LANGUAGE_MIN_SHARE", 0.0)
+    svc.store.snapshot().cache.clear()
+    assert [h.id for h in svc.search(SearchRequest(q="tourism information office")).hits] == ["pa-tourism"]
+
+
+@pytest.fixture()
+def transparency_corpus(make_project):
+    """Three Bulgarian records: one on the transparency of the budget, one tagged with the
+    topic that writes neither word (the budget once, in passing), one untagged on both."""
+    cfg, write = make_project
+    tagged = '["transparency-open-data"]'
+    write("burgas/bu-open-budget.md", record_text(
+        id="bu-open-budget", title="Прозрачност на бюджета", topics=tagged,
+        summary="Общината публикува бюджета и отчетите за прозрачност.",
+        body="## Проблем\n\nБюджетът не се публикуваше.\n\n## Решение\n\nПрозрачност: бюджетът и "
+             "отчетите онлайн.\n\n## Резултати\n\nПовече доверие.\n"))
+    filler = " ".join(["Кметът излъчва заседанията на съвета на живо в интернет."] * 60)
+    write("burgas/bu-broadcast.md", record_text(
+        id="bu-broadcast", title="Заседанията на съвета на живо", topics=tagged,
+        summary="Гражданите гледат заседанията.",
+        body=f"## Проблем\n\n{filler}\n\n## Решение\n\n{filler} Обсъжда се и бюджетът.\n\n## Резултати\n\n{filler}\n"))
+    write("stara-zagora/sz-budget-report.md", record_text(
+        id="sz-budget-report", region="stara-zagora", title="Прозрачен отчет за бюджета", organisation='"Община Стара Загора"',
+        summary="Прозрачност при изпълнението на бюджета."))
+    update_index(cfg)
+    svc = SearchService(cfg)
+    yield cfg, svc
+    svc.store.close()
+
+
+def test_a_topic_tag_alone_counts_in_a_one_word_topic_query_not_in_a_longer_need(transparency_corpus, monkeypatch):
+    import kb.search.matching as matching
+    _cfg, svc = transparency_corpus
+    topic = {h.id: h for h in svc.search(SearchRequest(q="прозрачност")).hits}
+    assert set(topic) == {"bu-open-budget", "bu-broadcast", "sz-budget-report"}
+    assert [m["kind"] for m in topic["bu-broadcast"].matched_via] == ["tag"]
+    need = svc.search(SearchRequest(q="прозрачност бюджет"))
+    assert {h.id for h in need.hits} == {"bu-open-budget", "sz-budget-report"}
+    monkeypatch.setattr(matching, "TAG_ONLY_MIN_SHARE", 0.0)
+    svc.store.snapshot().cache.clear()
+    assert "bu-broadcast" in {h.id for h in svc.search(SearchRequest(q="прозрачност бюджет")).hits}
+
+
+def test_the_page_and_the_api_say_which_word_a_hit_lacks(tourism_corpus):
+    from kb.web import create_app
+    cfg, _svc = tourism_corpus
+    client = create_app(cfg, {"TESTING": True}).test_client()
+    page = client.get("/?q=tourism+information+office&lang=en").get_data(as_text=True)
+    assert page.count('class="via missing"') == 1 and "Missing: <s>tourism</s>" in page
+    api = client.get("/api/search?q=tourism+information+office").get_json()
+    assert {h["id"]: h["missing"] for h in api["hits"]} == {"pa-tourism": [], "ba-oficina": ["tourism"]}

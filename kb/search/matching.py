@@ -1,11 +1,13 @@
 """Which records a query matches, and its scores: every required word (a concept and its
-alternatives), else the most of them; stop words only rank; topic tags and the query's own
-language raise a record; passing mentions are not counted. And what the result says about it:
+alternatives), else the most of them, and one fewer of a record in another language; stop
+words only rank; topic tags and the query's own language raise a record; a record holding a word
+only through its topic tag and scoring low (in a need of several words), or holding the words in
+passing, is not counted. And what the result says about it:
 the words as searched, the fallback, the correction, why each hit is there."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
@@ -23,6 +25,10 @@ TOPIC_TAG_SHARE = 0.5          # tagged records rise by half the best score (0.2
 OWN_LANGUAGE_BONUS = 0.1       # a tie-breaker: larger bonuses lowered quality (README "Search quality")
 MIN_SHARE = 0.2               # a match under this share of the best in its language: a passing mention
 MIN_SHARE_ALL = 0.05          # ... and under this share of the best overall (the best of a language can be weak)
+OTHER_LANGUAGE_MAY_MISS_FROM = 3   # a query needing this many words or more: a record in another
+OTHER_LANGUAGE_MIN_SHARE = 0.3     # language may lack one (a translation the dictionaries lack)
+                                   # when it scores this share of the best match
+TAG_ONLY_MIN_SHARE = 0.4      # a record holding a word only through its topic tag: this share of the best
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Match:
     scores: np.ndarray
     matched: np.ndarray             # records matching the text, within `base`
     explanation: Explanation
+    required: list[tuple[str, np.ndarray]] = field(default_factory=list)   # (typed word, who holds it)
 
 
 def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config, lang: str,
@@ -37,7 +44,8 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
     """`built` evaluated over the whole index: each concept once (its score adds to the record's,
     its mask says who holds it), then the match set (`lang`: the query's language, '' if unclear)."""
     scores = np.zeros(view.N)
-    words, relaxed = [], None
+    words, relaxed, required_words = [], None, []
+    tag_only = np.zeros(view.N, dtype=bool)     # records holding a word only through a topic tag
     if built.empty:
         matched = view.evaluate(wq.Every()).mask & base
     else:
@@ -48,9 +56,12 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
                 m = view.evaluate(concept.query)
                 scores += m.scores
                 mask |= m.mask
+            in_text = mask.copy()
             for extra in concept.matching:
                 mask |= view.evaluate(extra).mask
             masks.append(mask)
+            if concept.required:
+                tag_only |= mask & ~in_text
             words.append(searched_word(config, concept, int((mask & base).sum()), ui_lang))
         if built.boosts:
             # records tagged with a topic the query names rise by a share of the best score,
@@ -58,12 +69,15 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
             best = float(scores[base].max()) if base.any() else 0.0
             for boost in built.boosts:
                 scores[view.evaluate(boost).mask] += TOPIC_TAG_SHARE * best
-        required = [m for c, m in zip(built.concepts, masks) if c.required and c.query is not None]
+        required_words = [(c.text, m) for c, m in zip(built.concepts, masks) if c.required and c.query is not None]
+        required = [m for _, m in required_words]
         if required:
             count = np.sum(required, axis=0) * base
             most = int(count.max()) if len(count) else 0
             needed = words_needed(len(required))
             matched = count >= max(min(most, needed), 1)
+            if lang and needed >= OTHER_LANGUAGE_MAY_MISS_FROM and matched.any():
+                matched |= other_language_partial(view, count, scores, matched, base, lang, needed)
             if 0 < most < needed:
                 relaxed = Relaxed(most, len(required),
                                   [w.typed for w in words if w.required and not w.records])
@@ -73,6 +87,13 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
             # own language first: a record in the query's language that matches as well as
             # a record matched through translations ranks above it
             scores = np.where(view.value_mask("language", [lang]), scores * (1 + OWN_LANGUAGE_BONUS), scores)
+    if TAG_ONLY_MIN_SHARE and not topic_query(built) and (matched & tag_only).any():
+        # a topic tag stands for a word (a record about transparency need not write the
+        # word): a one-word query naming a topic lists every record tagged with it. In a
+        # longer need a tag alone brings every record of a broad topic into the total
+        # ('vivero de empresas': every record tagged with business support): such records
+        # count when they also score well on the other words (its effect: README "Search quality")
+        matched &= ~(tag_only & (scores < TAG_ONLY_MIN_SHARE * float(scores[matched].max())))
     if built.excluded is not None:
         matched &= ~view.evaluate(built.excluded).mask
     if MIN_SHARE and not built.empty and matched.any():
@@ -88,7 +109,24 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
                 keep |= in_lang & (scores >= MIN_SHARE * float(scores[in_lang].max()))
         matched &= keep & (scores >= MIN_SHARE_ALL * float(scores[matched].max()))
     corrected = corrected_query(built) if any(a.kind == "spelling" for w in words for a in w.also) else ""
-    return Match(scores, matched, Explanation(words, relaxed, corrected))
+    return Match(scores, matched, Explanation(words, relaxed, corrected), required_words)
+
+
+def topic_query(built: BuiltQuery) -> bool:
+    """One word, naming a taxonomy topic (прозрачност, transparency): the topic is the need."""
+    words = [c for c in built.concepts if c.required and c.query is not None]
+    return len(words) == 1 and bool(words[0].topics)
+
+
+def other_language_partial(view: VectorView, count: np.ndarray, scores: np.ndarray, matched: np.ndarray,
+                           base: np.ndarray, lang: str, needed: int) -> np.ndarray:
+    """Records in a language other than the query's that hold all the needed words but one and
+    score at least OTHER_LANGUAGE_MIN_SHARE of the best match: such a record is reached only
+    through translations, and the dictionaries miss some (English 'tourism' has no Spanish
+    entry), so one word fewer is asked of it, as Meilisearch's 'last' strategy drops one word.
+    Each such hit says which word it lacks (Hit.missing)."""
+    other = base & ~view.value_mask("language", [lang]) & ~matched
+    return other & (count >= needed - 1) & (scores >= OTHER_LANGUAGE_MIN_SHARE * float(scores[matched].max()))
 
 
 def searched_word(config: Config, concept: Concept, records: int, ui_lang: str) -> SearchedWord:

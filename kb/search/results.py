@@ -40,6 +40,9 @@ class Hit:
     # why the record is here, where not through the typed words in its own text:
     # [{"typed", "matched", "kind": translit|translation|topic|spelling|abstract|tag}]
     matched_via: list[dict] = field(default_factory=list)
+    # the query's words the record does not hold in any form: when no record holds them all,
+    # or a record in another language lacks one (kb.search.matching.other_language_partial)
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -54,6 +54,7 @@ class Prepared:
     explanation: Explanation
     concepts: list = dataclasses.field(default_factory=list)
     sources: dict = dataclasses.field(default_factory=dict)   # (field, term) -> (typed, alternative, kind)
+    required: list = dataclasses.field(default_factory=list)  # (typed word, mask of records holding it)
 
 
 class SearchService:
@@ -147,7 +148,8 @@ class SearchService:
                 scores = rerank.feedback(view, self.record_words, snap.cache, scores, matched,
                                          self.config.feedback_docs)
         return Prepared(parsed, query, scores, matched, filters, m.explanation,
-                        built.concepts, self.queries.sources(snap.searcher.schema, built) if req.snippets else {})
+                        built.concepts, self.queries.sources(snap.searcher.schema, built) if req.snippets else {},
+                        m.required)
 
     @staticmethod
     def _order(sort: str, query) -> str:
@@ -189,6 +191,7 @@ class SearchService:
                                 scored=order == "relevance")
                 if req.snippets:
                     hit.matched_via = matching.matched_via(hit, terms[docnum], prep.sources, tagged)
+                hit.missing = [typed for typed, mask in prep.required if not mask[docnum]]
                 hits.append(hit)
         # a word no record has as written (a typo, most often): its correction is said out loud,
         # also when its stem or a translation found records

@@ -31,6 +31,10 @@ HIT = {"type": "object",
                                "typed": _str, "matched": _str,
                                "kind": {"type": "string", "enum": ["translit", "translation", "topic", "spelling",
                                                                    "abstract", "names", "tag"]}}}},
+           "missing": {"type": "array", "items": _str, "description": "the query's words the record does "
+                       "not hold in any form: when no record holds them all (`explanation.relaxed`), or a "
+                       "record in another language than the query's lacks one of three or more words "
+                       "(a translation the dictionaries lack); [] otherwise"},
            "topics": {"type": "array", "items": {"type": "object", "required": ["id", "label"],
                                                   "properties": {"id": _str, "label": _str}}}}}
 
