@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test install run-packages test-packages check index serve bench fuzz translations clean
 
-# Debian packages: FreeDict dictionaries for cross-language search; Pango (WeasyPrint's text
+# Debian packages: FreeDict dictionaries and Apertium's en-es lexicon (read by lttoolbox's
+# lt-proc) for cross-language search; Pango (WeasyPrint's text
 # layout), HarfBuzz's subsetter and the DejaVu fonts (Cyrillic and Spanish) for the Handbook's PDF;
 # Chromium for the browser tests.
 RUN_PACKAGES  := dict-freedict-eng-bul dict-freedict-eng-spa dict-freedict-spa-eng wspanish \
+                 apertium-eng-spa lttoolbox \
                  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 

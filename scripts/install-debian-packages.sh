@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages kb uses at run time or in tests, if missing:
 #   chromium                      browser tests (Playwright drives Debian's Chromium)
-#   dict-freedict-*               cross-language query translation (kb/indexer/dictionary.py)
+#   dict-freedict-*               cross-language query translation (kb/lang/dictionary.py)
+#   apertium-eng-spa, lttoolbox   English<->Spanish words FreeDict lacks (kb/lang/apertium.py)
 #   libpango*, libharfbuzz-subset0, fonts-dejavu-core
 #                                 the Handbook's PDF (WeasyPrint lays text out with Pango; DejaVu
 #                                 has Cyrillic and Spanish letters; kb/handbook.py)

@@ -84,7 +84,7 @@ def tiny_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny(tiny_root):
-    return Dictionaries(str(tiny_root), spanish_words=None)
+    return Dictionaries(str(tiny_root), spanish_words=None, apertium_dir=str(tiny_root))   # no Apertium
 
 
 # --- part 1: format and logic on tiny dictionaries ----------------------------------------------
@@ -203,13 +203,56 @@ def test_available_pairs(tiny, tmp_path):
 def test_cognates_need_a_word_list(tiny_root, tmp_path):
     words = tmp_path / "spanish"
     words.write_text("casa\ntransparencia\nestrategia\n", encoding="utf-8")
-    d = Dictionaries(str(tiny_root), spanish_words=str(words))
+    d = Dictionaries(str(tiny_root), spanish_words=str(words), apertium_dir=str(tmp_path))
     assert d.translate("transparency", "en", "es") == ["transparencia"]
     assert d.translate("transparencia", "es", "en") == ["transparency"]   # eng-bul headword
-    assert Dictionaries(str(tiny_root), spanish_words=None).translate(
+    assert Dictionaries(str(tiny_root), spanish_words=None, apertium_dir=str(tmp_path)).translate(
         "transparency", "en", "es") == []
     assert "estrategia" in D.cognate_candidates("strategy", "en", weak=True)
     assert "participation" in D.cognate_candidates("participación", "es", weak=False)
+
+
+# --- Apertium's lexicon (kb.lang.apertium) ----------------------------------------------------
+def test_apertium_streams_are_read():
+    from kb.lang import apertium
+    morf = "^skills/skill<n><pl>/skill<vblex><pri><p3><sg>$\n^xyzzy/*xyzzy$\n^cannot/can<vaux><pres>+not<adv>$\n"
+    assert apertium.analyses(morf) == {"skills": ["skill<n><pl>", "skill<vblex><pri><p3><sg>"]}
+    bil = ("^skill<n><pl>/destreza<n><f><pl>/habilidad<n><f><pl>$\n^city<n>/@city<n>$\n"
+           "^town hall<n>/casa_consistorial<n><f>/ayuntamiento<n><m>$\n")
+    assert apertium.translations(bil) == {"skill<n><pl>": ["destreza", "habilidad"], "city<n>": [],
+                                          "town hall<n>": ["casa consistorial", "ayuntamiento"]}
+
+
+def test_without_apertium_nothing_changes(tiny_root, tmp_path, monkeypatch):
+    from kb.lang import apertium
+    assert apertium.read_pair("en", "es", ["budget"], str(tmp_path)) is None
+    assert apertium.read_pair("en", "bg", ["budget"]) is None
+    monkeypatch.setattr(apertium.shutil, "which", lambda name: None)
+    assert not apertium.available()
+    assert Dictionaries(str(tiny_root), spanish_words=None).translate("budget", "en", "es") == ["presupuesto"]
+
+
+needs_apertium = pytest.mark.skipif(
+    not __import__("kb.lang.apertium", fromlist=["available"]).available(),
+    reason="Debian apertium-eng-spa and lttoolbox not installed (make installs them as root)")
+
+
+@needs_apertium
+def test_apertium_fills_a_direct_step_not_a_pivot(tiny_root):
+    d = Dictionaries(str(tiny_root), spanish_words=None)
+    got = d.translate("house", "en", "es")
+    assert got[0] == "casa" and "cámara" in got             # FreeDict's first, then Apertium's
+    assert d.translate("municipality", "en", "es") == ["municipio"]      # not in the tiny FreeDict
+    assert d.translate("община", "bg", "en") == ["municipality"]
+    assert d.translate("община", "bg", "es") == []          # bg -> en -> es: FreeDict only
+
+
+@needs_apertium
+@pytest.mark.parametrize("word,src,dst,expected", [
+    ("tourism", "en", "es", "turismo"), ("training", "en", "es", "formación"),
+    ("interoperability", "en", "es", "interoperabilidad"), ("turismo", "es", "en", "tourism")])
+def test_apertium_words_freedict_lacks(word, src, dst, expected):
+    assert expected in get_dictionaries().translate(word, src, dst)
 
 
 def test_corrupt_files_behave_as_missing(tmp_path):

@@ -42,6 +42,8 @@ Translation directions
                 small, the inverted opposite dictionary tops up the direct results;
     pivot       through English: es->bg = es->en->bg, bg->es = bg->en->es, with at most 3
                 English pivots x 3 targets, deduplicated.
+    lexicon     en<->es, on a direct step (not a pivot's): Apertium's eng-spa lexicon fills
+                what the dictionaries and cognates leave up to the limit (kb.lang.apertium).
     cognates    es<->en only, after the dictionaries: a suffix rule (-ción/-tion, -idad/-ity,
                 -encia/-ency ...) derives a candidate that counts only if a word list of the
                 target language has it (English: the eng-bul headwords; Spanish: wspanish plus
@@ -75,7 +77,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from kb.lang import LANGUAGES
+from kb.lang import LANGUAGES, apertium
 from kb.lang.text import fold_accents
 
 __all__ = ["Dictionaries", "get_dictionaries", "decode_b64_number", "read_index",
@@ -520,9 +522,11 @@ def cognate_candidates(word: str, src: str, weak: bool = True) -> list[str]:
 class Dictionaries:
     """The installed FreeDict dictionaries between bg, es and en; each pair parsed on first use."""
 
-    def __init__(self, root: str = DEFAULT_ROOT, spanish_words: str | None = SPANISH_WORDS):
+    def __init__(self, root: str = DEFAULT_ROOT, spanish_words: str | None = SPANISH_WORDS,
+                 apertium_dir: str = apertium.DATA_DIR):
         self.root = root
         self.spanish_words = spanish_words
+        self.apertium_dir = apertium_dir
         self._tables: dict[tuple[str, str, str], _Table | None] = {}
         self._vocab: dict[str, dict[str, str]] = {}       # lang -> skeleton -> word
         self._refs: dict[str, set[str] | None] = {}       # lang -> known words (or None)
@@ -583,6 +587,22 @@ class Dictionaries:
             if key not in self._tables:
                 forward = self._direct(dst, src)
                 self._tables[key] = invert(forward) if forward is not None else None
+        return self._tables[key]
+
+    def _lexicon(self, src: str, dst: str) -> _Table | None:
+        """en<->es from Apertium's eng-spa lexicon (kb.lang.apertium), asked for every word of
+        the source language the dictionaries know; None without the package."""
+        key = ("apertium", src, dst)
+        if key in self._tables:
+            return self._tables[key]
+        with self._lock:
+            if key not in self._tables:
+                table = None
+                if (src, dst) in apertium.PAIRS:
+                    rows = apertium.read_pair(src, dst, self._vocabulary(src).values(),
+                                              self.apertium_dir)
+                    table = _Table(src, dst, rows) if rows else None
+                self._tables[key] = table
         return self._tables[key]
 
     def _vocabulary(self, lang: str) -> dict[str, str]:
@@ -664,9 +684,10 @@ class Dictionaries:
                 break
         return out
 
-    def _one_step(self, word: str, src: str, dst: str, limit: int) -> list[str]:
+    def _one_step(self, word: str, src: str, dst: str, limit: int, lexicon: bool = False) -> list[str]:
         """Translations from the dictionaries of this pair (direct, then inverted), checked
-        against a word list where the data are known to be noisy, then cognates."""
+        against a word list where the data are known to be noisy, then cognates; with
+        ``lexicon``, Apertium's en<->es lexicon fills what is left up to ``limit``."""
         ref = self._reference(dst) if dst in ("en", "es") else None
 
         def checked(terms: list[str]) -> list[str]:
@@ -681,9 +702,21 @@ class Dictionaries:
         if self._files(dst, src) is not None:
             lists.append(checked(_lookup(self._inverted(src, dst), word, src)))
         lists.append(self._cognates(word, src, dst, weak=not any(lists)))
-        return _merge(lists, limit)
+        found = _merge(lists, limit)
+        if lexicon and len(found) < limit and (src, dst) in apertium.PAIRS:
+            found = _merge([found, _lookup(self._lexicon(src, dst), word, src)], limit)
+        return found
 
     # API -----------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read every pair now, Apertium's lexicon included (a web worker does it on start)."""
+        for src in LANGS:
+            for dst in LANGS:
+                if src != dst:
+                    self.translate("public", src, dst)
+        for src, dst in apertium.PAIRS:
+            self._lexicon(src, dst)
+
     def translate(self, word: str, src: str, dst: str, limit: int = 4) -> list[str]:
         """Up to ``limit`` translations of ``word`` (lower case, best first); [] if none."""
         try:
@@ -696,7 +729,9 @@ class Dictionaries:
             if not word or len(word) > 100:
                 return []
             if src == PIVOT or dst == PIVOT:
-                return self._one_step(word, src, dst, limit)
+                # Apertium's lexicon on a direct step only: in a pivot's second step (bg -> en
+                # -> es) its further senses compound the first step's (README "Search quality")
+                return self._one_step(word, src, dst, limit, lexicon=True)
             direct = self._one_step(word, src, dst, limit) if (
                 self._files(src, dst) or self._files(dst, src)) else []
             if direct:

@@ -65,8 +65,7 @@ class QueryExpander:
     def warm_up(self) -> None:
         """Load the dictionaries now (a worker does this once, not on its first query)."""
         if self.translate_enabled:
-            for src, dst in (("en", "bg"), ("bg", "en"), ("es", "en"), ("en", "es")):
-                self.dictionaries.translate("public", src, dst)
+            self.dictionaries.load()
 
     # ------------------------------------------------------------------ words
     def word(self, word: str, known=None) -> list[Expansion]:
