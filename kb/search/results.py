@@ -3,7 +3,7 @@ templates, the JSON API and the CLI render without thinking."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from kb.search.request import SearchRequest
 
@@ -13,6 +13,17 @@ LANGUAGE_NAMES = {
     "es": {"bg": "Испански", "es": "Español", "en": "Spanish"},
     "en": {"bg": "Английски", "es": "Inglés", "en": "English"},
 }
+
+
+def plain(obj):
+    """A dataclass as a dict of its fields, in order, nested dataclasses (and lists of them)
+    converted; other lists and dicts are shared, not copied, as the result is only serialised
+    (dataclasses.asdict's deep copy was 15% of a distinct API search's time)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {name: plain(getattr(obj, name)) for name in obj.__dataclass_fields__}
+    if isinstance(obj, list) and obj and hasattr(obj[0], "__dataclass_fields__"):
+        return [plain(x) for x in obj]
+    return obj
 
 
 @dataclass
@@ -112,7 +123,7 @@ class Explanation:
     corrected: str = ""       # the query with its corrected words, when a word was corrected
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -139,9 +150,9 @@ class SearchResult:
         return {
             "query": self.request.q, "total": self.total, "page": self.page, "pages": self.pages,
             "page_size": self.page_size, "sort": self.request.sort,
-            "hits": [asdict(h) for h in self.hits],
-            "facets": {f.name: [asdict(v) for v in f.values] for f in self.facets},
+            "hits": [plain(h) for h in self.hits],
+            "facets": {f.name: [plain(v) for v in f.values] for f in self.facets},
             "suggestion": self.suggestion or None, "message": self.message or None,
-            "drop_hints": [asdict(h) for h in self.drop_hints],
+            "drop_hints": [plain(h) for h in self.drop_hints],
             "explanation": self.explanation.to_dict(),
         }
