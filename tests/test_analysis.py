@@ -1,4 +1,5 @@
 """Analyzers per language, protected words, cross-language and Latin-typed search on the real corpus."""
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from kb.indexer.analysis import analyze
@@ -123,3 +124,46 @@ def test_typo_lookup_only_for_words_the_records_do_not_hold(service):
     assert service.queries.typo_expansions(searcher, "which") == []
     assert service.queries.typo_expansions(searcher, "cuándo") == []
     assert service.queries.typo_expansions(searcher, "cuántas") == []     # a stop word, even if unused
+
+
+@pytest.mark.parametrize("query, lang", [
+    ("прозрачност", "bg"),
+    ("obshtestveni porachki", "bg"),                  # Latin-typed Bulgarian
+    ("iso 9001 sertifikat", "bg"),                    # the number and the acronym do not vote
+    ("conflicto de intereses", "es"),                 # not Bulgarian 'конфликто', 'интересес'
+    ("evaluacion de politicas publicas", "es"),
+    ("portal de transparencia", "es"),
+    ("carta de servicios", "es"),                     # карта is Bulgarian too; 'de' is Spanish only
+    ("autoevaluación CAF", "es"),
+    ("administrative capacity strategy", "en"),
+    ("digital skills for elderly", "en"),             # 'for': an English stop word only
+    ("tourism", "en"),                                # a word of the English abstracts only
+])
+def test_the_query_language_is_the_one_its_words_are_written_in(service, query, lang):
+    from kb.search.parse import parse
+    searcher = service.store.snapshot().searcher
+    built = service.queries.build(searcher, parse(query))
+    assert service.queries.language(searcher, built) == lang
+
+
+def test_a_topic_is_named_broadly_by_its_labels_words_narrowly_by_its_other_synonyms(service):
+    named = service.queries.expander.topics_named
+    assert [(m.topic, m.broad) for m in named(["прозрачност"], [""])] == [("transparency-open-data", True)]
+    assert [(m.topic, m.broad) for m in named(["datos", "abiertos"], ["", ""])] == [("transparency-open-data", True)]
+    assert [(m.topic, m.broad) for m in named(["interoperability"], [""])] == [("administrative-simplification", False)]
+    assert [(m.topic, m.broad) for m in named(["declaración", "responsable"], ["", ""])] == \
+        [("administrative-simplification", False)]
+    # a hyphenated name is its words, typed with or without the hyphen
+    for words in (["once", "only", "principle"], ["once-only", "principle"]):
+        match, = named(words, [""] * len(words))
+        assert (match.topic, match.broad, match.positions) == \
+            ("administrative-simplification", False, tuple(range(len(words))))
+
+
+def test_a_narrower_topic_name_in_another_language_holds_every_word_it_covers(service):
+    # 'carta de servicios' names quality management through a synonym: a Bulgarian record on its
+    # 'харта на клиента' (one of the topic's names) answers both words, though no dictionary
+    # translates 'servicios' into it
+    hits = {h.id: h for h in service.search(SearchRequest(q="carta de servicios", page_size=50)).hits}
+    assert "bu-sredets-iso-9001-client-charter" in hits
+    assert hits["bu-sredets-iso-9001-client-charter"].missing == []

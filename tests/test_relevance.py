@@ -162,7 +162,7 @@ def tourism_corpus(make_project):
     cfg, write = make_project
     write("partnership/pa-tourism.md", record_text(
         id="pa-tourism", region="partnership", lang="en", title="A tourism information office",
-        summary="The tourism information office answers visitors.", organisation='"Partnership"',
+        summary="The desk answers visitors.", organisation='"Partnership"',
         organisation_type='"partnership"', title_en=None, summary_en=None,
         body="## Problem\n\nVisitors were lost.\n\n## Solution\n\nA desk in the town hall.\n\n"
              "## Results\n\nMore visitors.\n"))
@@ -225,6 +225,9 @@ def transparency_corpus(make_project):
     write("stara-zagora/sz-budget-report.md", record_text(
         id="sz-budget-report", region="stara-zagora", title="Прозрачен отчет за бюджета", organisation='"Община Стара Загора"',
         summary="Прозрачност при изпълнението на бюджета."))
+    write("stara-zagora/sz-accountability.md", record_text(
+        id="sz-accountability", region="stara-zagora", title="Годишна среща с гражданите", organisation='"Община Стара Загора"',
+        summary="Кметът дава отчетност пред гражданите всяка година."))
     update_index(cfg)
     svc = SearchService(cfg)
     yield cfg, svc
@@ -242,6 +245,16 @@ def test_a_topic_tag_alone_counts_in_a_one_word_topic_query_not_in_a_longer_need
     monkeypatch.setattr(matching, "TAG_ONLY_MIN_SHARE", 0.0)
     svc.store.snapshot().cache.clear()
     assert "bu-broadcast" in {h.id for h in svc.search(SearchRequest(q="прозрачност бюджет")).hits}
+
+
+def test_a_narrower_synonym_of_a_topic_is_not_held_by_every_tagged_record(transparency_corpus):
+    # отчетност (accountability) is one of the topic's synonyms, not its label's words: a record
+    # tagged "Transparency and open data" need not be about it
+    _cfg, svc = transparency_corpus
+    res = svc.search(SearchRequest(q="отчетност"))
+    assert res.explanation.words[0].topics[0]["id"] == "transparency-open-data"
+    hits = {h.id for h in res.hits}
+    assert "sz-accountability" in hits and "bu-broadcast" not in hits
 
 
 def test_the_page_and_the_api_say_which_word_a_hit_lacks(tourism_corpus):

@@ -26,6 +26,7 @@ TOPIC_BOOST = 0.5
 MAX_TRANSLIT = 3
 MAX_TRANSLATIONS = 3
 
+_NAME_WORD = re.compile(r"\w+")     # a topic name's words, hyphenated ones apart (once-only principle)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 
@@ -122,14 +123,20 @@ class QueryExpander:
                     out.append((fold(w), topic.id, lang))
         return out
 
-    def _topic_stems(self) -> list[tuple[tuple[str, ...], str, str]]:
-        """(stems of a topic name, topic id, language) for every label and synonym, longest first."""
+    def _topic_stems(self) -> list[tuple[tuple[str, ...], str, str, bool]]:
+        """(stems of a topic name, topic id, language, broad) for every label and synonym,
+        longest first. A name is broad when it is the topic's label or made of the label's words
+        (прозрачност in "Прозрачност и отворени данни"); the other synonyms are narrower terms
+        or aspects of the topic (interoperability, declaración responsable under
+        administrative simplification)."""
         if self._stemmed_topics is None:
             out = set()
             for phrase, topic_id, lang in self._topics:
-                stems = _stems(lang, re.findall(r"\w+(?:[-']\w+)*", phrase))
+                stems = _stems(lang, _NAME_WORD.findall(phrase))
                 if stems:
-                    out.add((stems, topic_id, lang))
+                    label = self.config.topics.get(topic_id).label.get(lang, "")
+                    label_stems = set(_stems(lang, _NAME_WORD.findall(fold(label))))
+                    out.add((stems, topic_id, lang, set(stems) <= label_stems))
             self._stemmed_topics = sorted(out, key=lambda x: (-len(x[0]), x))
         return self._stemmed_topics
 
@@ -142,18 +149,22 @@ class QueryExpander:
             seq = []
             for i, w in enumerate(words):
                 w = readings[i] or w if lang == "bg" else w
-                if not is_stop_word(lang, fold(w)):
-                    seq.append((i, STEMMERS[lang](fold(w))))
+                for part in _NAME_WORD.findall(fold(w)):        # once-only: once, only
+                    if not is_stop_word(lang, part):
+                        seq.append((i, STEMMERS[lang](part)))
             per_lang[lang] = seq
         found: dict[str, set[int]] = {}
         named_in: dict[str, set[str]] = {}
-        for stems, topic_id, lang in self._topic_stems():
+        broad: set[str] = set()
+        for stems, topic_id, lang, is_broad in self._topic_stems():
             seq = per_lang.get(lang, [])
             n = len(stems)
             for start in range(len(seq) - n + 1):
                 if tuple(s for _i, s in seq[start:start + n]) == stems:
                     found.setdefault(topic_id, set()).update(i for i, _s in seq[start:start + n])
                     named_in.setdefault(topic_id, set()).add(lang)
+                    if is_broad:
+                        broad.add(topic_id)
         out = []
         for topic_id, positions in found.items():
             topic = self.config.topics.get(topic_id)
@@ -166,7 +177,7 @@ class QueryExpander:
                     continue
                 names = [topic.label.get(lang, "")] + list(topic.synonyms.get(lang, ()))
                 exps.extend(Expansion(n, (lang,), TOPIC_BOOST, "topic") for n in names if n)
-            out.append(TopicMatch(topic_id, tuple(sorted(positions)), tuple(exps)))
+            out.append(TopicMatch(topic_id, tuple(sorted(positions)), tuple(exps), topic_id in broad))
         return out
 
 
@@ -177,6 +188,7 @@ class TopicMatch:
     topic: str
     positions: tuple[int, ...]      # indices of the query words the name covers
     expansions: tuple[Expansion, ...]   # the topic's names in the other languages
+    broad: bool = True              # named by its label or the label's words, not a narrower synonym
 
 
 def _stems(lang: str, words) -> tuple[str, ...]:

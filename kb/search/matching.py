@@ -26,7 +26,7 @@ OWN_LANGUAGE_BONUS = 0.1       # a tie-breaker: larger bonuses lowered quality (
 MIN_SHARE = 0.2               # a match under this share of the best in its language: a passing mention
 MIN_SHARE_ALL = 0.05          # ... and under this share of the best overall (the best of a language can be weak)
 OTHER_LANGUAGE_MAY_MISS_FROM = 3   # a query needing this many words or more: a record in another
-OTHER_LANGUAGE_MIN_SHARE = 0.3     # language may lack one (a translation the dictionaries lack)
+OTHER_LANGUAGE_MIN_SHARE = 0.4     # language may lack one (a translation the dictionaries lack)
                                    # when it scores this share of the best match
 TAG_ONLY_MIN_SHARE = 0.4      # a record holding a word only through its topic tag: this share of the best
 
@@ -115,7 +115,7 @@ def match(view: VectorView, built: BuiltQuery, base: np.ndarray, config: Config,
 def topic_query(built: BuiltQuery) -> bool:
     """One word, naming a taxonomy topic (прозрачност, transparency): the topic is the need."""
     words = [c for c in built.concepts if c.required and c.query is not None]
-    return len(words) == 1 and bool(words[0].topics)
+    return len(words) == 1 and bool(words[0].broad)
 
 
 def other_language_partial(view: VectorView, count: np.ndarray, scores: np.ndarray, matched: np.ndarray,

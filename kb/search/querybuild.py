@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.indexer.schema import FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SPELL_FIELD, TEXT_FIELDS, text_field
+from kb.indexer.schema import ABSTRACT_FIELD, FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SPELL_FIELD, TEXT_FIELDS, text_field
 from kb.lang.text import is_stop_word
 from kb.search.expansion import Expansion, QueryExpander
 from kb.search.parse import ParsedQuery, Word
@@ -234,14 +234,23 @@ class QueryBuilder:
                 for n, ci in enumerate(covered):
                     concept = concepts[ci]
                     concept.topics.append(match.topic)
+                    if match.broad:
+                        concept.broad.append(match.topic)
                     concept.also.extend(match.expansions)
                     if n == 0 and names:       # the names score once, as one more source of evidence
                         concept.query = wq.Or([concept.query, wq.DisjunctionMax(names)]) \
                             if concept.query is not None else wq.DisjunctionMax(names)
-                    # the records tagged with the topic count as holding the word; its names in
-                    # other languages only rank (as matches they brought every record mentioning
-                    # one of them)
-                    concept.matching.append(tagged)
+                    # the records tagged with the topic count as holding the word when the word
+                    # names the topic itself (its label's words: прозрачност, transparency); a
+                    # narrower synonym (interoperability, declaración responsable under
+                    # administrative simplification) is not what every tagged record is about,
+                    # so there the tag only ranks (its effect: README "Search quality")
+                    if match.broad:
+                        concept.matching.append(tagged)
+                    elif n > 0 and names:
+                        # ... and its names in the other languages hold every word the name
+                        # covers (carta de servicios: харта на клиента holds 'servicios' too)
+                        concept.matching.append(wq.DisjunctionMax(names))
         excluded = [q for q in (self.item_query(searcher, i) for i in parsed.excluded) if q is not None]
         return BuiltQuery(concepts, boosts, wq.Or(excluded) if excluded else None, empty=not parsed.clauses)
 
@@ -262,21 +271,36 @@ class QueryBuilder:
         return out
 
     def language(self, searcher, built: "BuiltQuery") -> str:
-        """The language the query is typed in ('' when unclear): Bulgarian for Cyrillic or
-        Latin-typed Bulgarian; otherwise the language whose records hold its words more often
-        as typed (Spanish and English share the Latin script)."""
+        """The language the query is typed in ('' when unclear), by a vote of its words:
+        Bulgarian for Cyrillic or Latin-typed Bulgarian (a Cyrillic reading the records write
+        more often than the word as typed); a stop word of Spanish or English alone; otherwise
+        the language whose records hold the word more often (Spanish and English share the Latin
+        script; English words of the abstracts only count for English). Numbers and names that
+        Bulgarian records write in Latin letters too (CAF, ISO) do not vote."""
         reader = searcher.reader()
         schema = searcher.schema
         votes: dict[str, int] = {}
+        for concept in built.concepts:
+            # a stop word of one of them only (for, the; de, para) says which it is
+            langs = [lang for lang in ("es", "en") if is_stop_word(lang, concept.text)]
+            if not concept.required and len(langs) == 1 and not _CYRILLIC.search(concept.text):
+                votes[langs[0]] = votes.get(langs[0], 0) + 1
         for concept in built.required:
             word = concept.text
-            if _CYRILLIC.search(word) or any(e.kind == "translit" for e in concept.also):
+            if _CYRILLIC.search(word) or (any(e.kind == "translit" for e in concept.also)
+                                          and self._reads_bulgarian(reader, schema, concept)):
                 votes["bg"] = votes.get("bg", 0) + 1
                 continue
             df = {}
-            for lang in ("es", "en"):
+            for lang in ("es", "en", "bg"):
                 fname = text_field("body", lang)
                 df[lang] = sum(reader.doc_frequency(fname, t) for t in self.field_terms(schema, fname, word))
+            if word.isdigit() or df.pop("bg") >= max(df.values()) > 0:
+                continue        # a number, or a name or acronym Bulgarian records write in Latin letters too (CAF, ISO)
+            if df["es"] == df["en"] == 0:
+                # a word of the English abstracts only ("tourism": no English record holds it)
+                df["en"] = sum(reader.doc_frequency(ABSTRACT_FIELD, t)
+                               for t in self.field_terms(schema, ABSTRACT_FIELD, word))
             if df["es"] != df["en"]:
                 lang = max(df, key=df.get)
                 votes[lang] = votes.get(lang, 0) + 1
@@ -285,6 +309,16 @@ class QueryBuilder:
         best = max(votes.values())
         langs = [lang for lang, n in votes.items() if n == best]
         return langs[0] if len(langs) == 1 else ""
+
+    def _reads_bulgarian(self, reader, schema, concept: "Concept") -> bool:
+        """Is a Latin word that has Cyrillic readings Latin-typed Bulgarian rather than a Spanish
+        or English word? The records hold a reading as written in more of them than the word
+        itself (`sertifikat`: сертификат; `administracion`, `portal`, `plan`: as typed)."""
+        def written(text: str) -> int:
+            return max((reader.doc_frequency(SPELL_FIELD, t) for t in self.field_terms(schema, SPELL_FIELD, text)),
+                       default=0)
+        readings = [e.text for e in concept.also if e.kind == "translit"]
+        return max(map(written, readings), default=0) > written(concept.text)
 
     def build_tree(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
         return self.build(searcher, parsed, expand).tree
@@ -311,6 +345,7 @@ class Concept:
     required: bool = True                       # stop words are not
     matching: list[wq.Query] = field(default_factory=list)  # more that satisfies it, unscored
     topics: list[str] = field(default_factory=list)         # taxonomy topics it names
+    broad: list[str] = field(default_factory=list)          # ... by their label's words
 
 
 @dataclass
