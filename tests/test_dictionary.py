@@ -342,6 +342,11 @@ class TestDebianDictionaries:
         assert "participation" in d.translate("participación", "es", "en")
         assert "участие" in d.translate("participación", "es", "bg")
 
+    def test_a_pivots_secondary_senses_are_dropped(self, d):
+        # jóvenes -> young -> малко: малко means "a little", "young" is its eighth sense
+        got = d.translate("jóvenes", "es", "bg", limit=6)
+        assert "младежки" in got and "малко" not in got
+
     def test_accent_insensitive_spanish(self, d):
         assert d.translate("participacion", "es", "en") == d.translate("participación", "es", "en")
         assert d.translate("corrupcion", "es", "en") == d.translate("corrupción", "es", "en") \

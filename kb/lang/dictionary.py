@@ -91,6 +91,7 @@ ISO3 = {"bg": "bul", "en": "eng", "es": "spa"}
 PIVOT = "en"
 MAX_PIVOTS = 3          # English pivots per word
 MAX_PER_PIVOT = 3       # targets per English pivot
+PIVOT_BACK = 4          # a pivot's target is kept when the pivot is among its first back-translations
 MAX_TERM_WORDS = 3      # "short multiword expressions": at most this many words
 MAX_TERM_CHARS = 40
 
@@ -740,6 +741,11 @@ class Dictionaries:
             scored: dict[str, tuple[int, int]] = {}
             for pi, pivot in enumerate(pivots):
                 for ti, target in enumerate(self._one_step(pivot, PIVOT, dst, MAX_PER_PIVOT)):
+                    # a secondary sense of the target is not the pivot's meaning: jóvenes ->
+                    # young -> малко ("a little"; "young" only as an animal's young) is dropped,
+                    # младежки (youthful, young, …) is kept (its effect: README "Search quality")
+                    if PIVOT_BACK and pivot not in self._one_step(target, dst, PIVOT, PIVOT_BACK):
+                        continue
                     key = (pi + ti, pi)
                     if target not in scored or key < scored[target]:
                         scored[target] = key
