@@ -191,6 +191,11 @@ class QueryBuilder:
                         fixes = self.typo_expansions(searcher, item.text)
                         if fixes:
                             exps = [e for e in exps if e.kind != "translit"] + fixes
+                    if cyrillic and self._written_as_typed(reader, schema, item.text, cyrillic):
+                        # a Spanish or English word, not Bulgarian in Latin letters: its Cyrillic
+                        # readings meet other words through the stem cut (integrity ->
+                        # интегрити -> интегр-, as интеграция); its translations stand for it
+                        exps = [e for e in exps if e.kind != "translit"]
                 parts.append((item, exps))
                 q = self.item_query(searcher, item, exps)
                 if q is not None:
@@ -310,15 +315,23 @@ class QueryBuilder:
         langs = [lang for lang, n in votes.items() if n == best]
         return langs[0] if len(langs) == 1 else ""
 
+    def _written(self, reader, schema, text: str) -> int:
+        """In how many records `text` is written as it is (lower-cased, accents folded)."""
+        return max((reader.doc_frequency(SPELL_FIELD, t) for t in self.field_terms(schema, SPELL_FIELD, text)),
+                   default=0)
+
+    def _written_as_typed(self, reader, schema, word: str, readings: list[Expansion]) -> bool:
+        """Do the records write a Latin word as typed, at least as often as any Cyrillic reading?"""
+        typed = self._written(reader, schema, word)
+        return typed > 0 and typed >= max(self._written(reader, schema, e.text) for e in readings)
+
     def _reads_bulgarian(self, reader, schema, concept: "Concept") -> bool:
         """Is a Latin word that has Cyrillic readings Latin-typed Bulgarian rather than a Spanish
         or English word? The records hold a reading as written in more of them than the word
         itself (`sertifikat`: сертификат; `administracion`, `portal`, `plan`: as typed)."""
-        def written(text: str) -> int:
-            return max((reader.doc_frequency(SPELL_FIELD, t) for t in self.field_terms(schema, SPELL_FIELD, text)),
-                       default=0)
         readings = [e.text for e in concept.also if e.kind == "translit"]
-        return max(map(written, readings), default=0) > written(concept.text)
+        return max((self._written(reader, schema, r) for r in readings), default=0) \
+            > self._written(reader, schema, concept.text)
 
     def build_tree(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
         return self.build(searcher, parsed, expand).tree
