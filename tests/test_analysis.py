@@ -179,3 +179,13 @@ def test_a_spanish_or_english_word_is_not_read_in_cyrillic(service):
     assert readings("integrity") == [] and readings("administracion") == []
     assert "сертификат" in readings("sertifikat")
     assert "прозрачност" in readings("prozrachnost")
+
+
+def test_a_bulgarian_stop_word_typed_in_latin_letters_is_optional(service):
+    # 'za' is за: as in Cyrillic, it ranks but is not required (it was a required word no
+    # record holds, which sent the query to the most-words fallback)
+    res = service.search(SearchRequest(q="podkrepa za malkiya biznes"))
+    assert {w.typed: w.required for w in res.explanation.words}["za"] is False
+    assert res.explanation.relaxed is None and res.total > 0
+    cyr = service.search(SearchRequest(q="подкрепа за малкия бизнес"))
+    assert {w.typed: w.required for w in cyr.explanation.words}["за"] is False

@@ -12,6 +12,7 @@ from whoosh import query as wq
 from kb.config import Config
 from kb.indexer.schema import ABSTRACT_FIELD, FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SPELL_FIELD, TEXT_FIELDS, text_field
 from kb.lang.text import is_stop_word
+from kb.lang.translit import looks_latin, to_cyrillic_variants
 from kb.search.expansion import Expansion, QueryExpander
 from kb.search.parse import ParsedQuery, Word
 from kb.search.spelling import corrections
@@ -208,7 +209,8 @@ class QueryBuilder:
             query = alts[0] if len(alts) == 1 else wq.Or(alts) if alts else None
             text = " OR ".join(_typed(i) for i in group)
             stop = (len(group) == 1 and isinstance(group[0], Word)
-                    and any(is_stop_word(lang, group[0].text) for lang in self.config.content_languages))
+                    and (any(is_stop_word(lang, group[0].text) for lang in self.config.content_languages)
+                         or self._latin_bulgarian_stop(reader, schema, group[0].text)))
             if query is None:
                 concepts.append(Concept(text, None, also, required=not stop))
             elif stop:
@@ -287,7 +289,8 @@ class QueryBuilder:
         votes: dict[str, int] = {}
         for concept in built.concepts:
             # a stop word of one of them only (for, the; de, para) says which it is
-            langs = [lang for lang in ("es", "en") if is_stop_word(lang, concept.text)]
+            langs = [lang for lang in ("es", "en") if is_stop_word(lang, concept.text)] \
+                or (["bg"] if not concept.required and self._latin_bulgarian_stop(reader, schema, concept.text) else [])
             if not concept.required and len(langs) == 1 and not _CYRILLIC.search(concept.text):
                 votes[langs[0]] = votes.get(langs[0], 0) + 1
         for concept in built.required:
@@ -314,6 +317,13 @@ class QueryBuilder:
         best = max(votes.values())
         langs = [lang for lang, n in votes.items() if n == best]
         return langs[0] if len(langs) == 1 else ""
+
+    def _latin_bulgarian_stop(self, reader, schema, word: str) -> bool:
+        """A Bulgarian stop word typed in Latin letters (za, na, ot: за, на, от), which the
+        records do not write as typed: optional, as its Cyrillic form is."""
+        return ("bg" in self.config.content_languages and looks_latin(word)
+                and any(is_stop_word("bg", c) for c in to_cyrillic_variants(word, limit=2))
+                and not self._written(reader, schema, word))
 
     def _written(self, reader, schema, text: str) -> int:
         """In how many records `text` is written as it is (lower-cased, accents folded)."""
