@@ -730,8 +730,6 @@ class Dictionaries:
             if not word or len(word) > 100:
                 return []
             if src == PIVOT or dst == PIVOT:
-                # Apertium's lexicon on a direct step only: in a pivot's second step (bg -> en
-                # -> es) its further senses compound the first step's (README "Search quality")
                 return self._one_step(word, src, dst, limit, lexicon=True)
             direct = self._one_step(word, src, dst, limit) if (
                 self._files(src, dst) or self._files(dst, src)) else []
@@ -740,11 +738,14 @@ class Dictionaries:
             pivots = self._one_step(word, src, PIVOT, MAX_PIVOTS)
             scored: dict[str, tuple[int, int]] = {}
             for pi, pivot in enumerate(pivots):
-                for ti, target in enumerate(self._one_step(pivot, PIVOT, dst, MAX_PER_PIVOT)):
+                for ti, target in enumerate(self._one_step(pivot, PIVOT, dst, MAX_PER_PIVOT, lexicon=True)):
                     # a secondary sense of the target is not the pivot's meaning: jóvenes ->
                     # young -> малко ("a little"; "young" only as an animal's young) is dropped,
-                    # младежки (youthful, young, …) is kept (its effect: README "Search quality")
-                    if PIVOT_BACK and pivot not in self._one_step(target, dst, PIVOT, PIVOT_BACK):
+                    # младежки (youthful, young, …) is kept. Apertium's lexicon takes part in
+                    # both steps and in the check (обучение -> training -> formación, whose
+                    # first senses include training); without the check its further senses
+                    # compounded the first step's (its effect: README "Search quality")
+                    if PIVOT_BACK and pivot not in self._one_step(target, dst, PIVOT, PIVOT_BACK, lexicon=True):
                         continue
                     key = (pi + ti, pi)
                     if target not in scored or key < scored[target]:
