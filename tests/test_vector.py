@@ -269,3 +269,178 @@ def test_without_known_whoosh_internals_the_public_api_gives_the_same_scores(ser
     assert public_view.lengths("body_bg")[has_field].tolist() == bulk_lengths[has_field].tolist()
     for q, want in zip(queries, expected):
         assert_same(want, vector_scores(public_view, q))
+
+
+def _highlight_reading_everything(words, fieldname, analyzer, text, matched, top=2,
+                                  readable=True) -> str:
+    """Highlighter.highlight as it was before it read only around matched words: every word of
+    the text analysed and given to the fragmenter (the reference for the tests below)."""
+    from whoosh import highlight
+    from kb.search.highlight import context_fragments, readable_snippet
+    from kb.search.words import WORD_RE
+    memo = words.memo(fieldname, True)
+    toks = []
+    cur = None
+    for m in WORD_RE.finditer(text):
+        start, end = m.span()
+        for term in words.terms(memo, analyzer, m.group(), True):
+            if term not in matched:
+                if cur is not None:
+                    toks.append(cur)
+                    cur = None
+                toks.append((start, end, False, term))
+            elif cur is None:
+                cur = [start, end, True, term]
+            elif start <= cur[1]:
+                if end > cur[1]:
+                    cur[3] += term[cur[1] - end:]
+                    cur[1] = end
+            else:
+                toks.append(cur)
+                cur = None
+                toks.append((start, end, True, term))
+    if cur is not None:
+        toks.append(cur)
+    if not any(t[2] for t in toks):
+        return ""
+    fragments = context_fragments(text, toks, maxchars=220, surround=60)
+    fragments = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST,
+                                        minscore=1)
+    if not readable:
+        formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
+        return formatter.format(fragments)
+    return readable_snippet(text, fragments)
+
+
+def _assert_reads_as_everything(highlighter, fieldname, analyzer, text, matched_sets, tops=(2,)) -> int:
+    from kb.search.words import WordAnalysis
+    reference = WordAnalysis()
+    shown = 0
+    for matched in matched_sets:
+        for top in tops:
+            for readable in (False, True):
+                want = _highlight_reading_everything(reference, fieldname, analyzer, text, matched, top,
+                                                     readable)
+                got = highlighter.highlight(fieldname, analyzer, text, matched, top, readable)
+                assert got == want, (fieldname, matched, top, readable, text)
+                shown += bool(want)
+    return shown
+
+
+def test_snippets_read_around_matches_as_reading_every_word(searcher_view):
+    """Every record text of the corpus (whole, and the part snippets are made from), with the
+    terms of random words, of its most frequent word, of words at its start and end."""
+    import random
+    from collections import Counter
+    from kb.indexer.schema import ABSTRACT_FIELD, text_field
+    from kb.search.highlight import Highlighter, word_prefix
+    from kb.search.service import SNIPPET_SOURCE_CHARS
+    from kb.search.words import WORD_RE, WordAnalysis
+    searcher, _view = searcher_view
+    highlighter = Highlighter(WordAnalysis())
+    analysis = WordAnalysis()
+    shown = texts = 0
+    for docnum, stored in searcher.reader().iter_docs():
+        d = stored["doc"]
+        rng = random.Random(docnum)
+        for fname, text in ((text_field("body", d["lang"]), d["body"]),
+                            (text_field("summary", d["lang"]), d["summary"]),
+                            (ABSTRACT_FIELD, d.get("summary_en") or "")):
+            analyzer = searcher.schema[fname].analyzer
+            memo = analysis.memo(fname, True)
+            for source in {text, word_prefix(text, SNIPPET_SOURCE_CHARS)}:
+                raws = WORD_RE.findall(source)
+                if not raws:
+                    continue
+                texts += 1
+
+                def terms(*words):
+                    return {t for w in words for t in analysis.terms(memo, analyzer, w, True)}
+                matched_sets = [terms(*rng.sample(raws, min(k, len(raws)))) for k in (1, 2, 3)]
+                near_ends = (raws[min(3, len(raws) - 1)], raws[-min(4, len(raws))])
+                matched_sets += [terms(Counter(raws).most_common(1)[0][0]), terms(raws[0]),
+                                 terms(raws[-1]), terms(*near_ends), terms(rng.choice(raws)) | {"zzzz-no-such-term"}]
+                shown += _assert_reads_as_everything(highlighter, fname, analyzer, source, matched_sets)
+    assert texts > 300 and shown > 2000
+
+
+class _OddAnalyzer:
+    """0 to 3 terms a word, by a hash of it: lower-cased, its hyphen/apostrophe parts, a prefix
+    (a term shorter than the word), or none (a word dropped, as no kb analyzer does)."""
+
+    def __init__(self, drops: bool):
+        self.drops = drops
+
+    def __call__(self, raw, mode="index", **_options):
+        from types import SimpleNamespace
+        kind, low = sum(map(ord, raw)) % 7, raw.lower()
+        if kind == 0 and self.drops:
+            terms = []
+        elif kind in (1, 2):
+            terms = [low] + [p for p in low.replace("’", "-").replace("'", "-").split("-") if p]
+        elif kind == 3:
+            terms = [low, low[:3]]
+        elif kind == 4:
+            terms = [low[:2], low]
+        else:
+            terms = [low]
+        return [SimpleNamespace(text=t) for t in terms]
+
+
+_ODD_WORDS = (["a", "ab", "abc", "servicios", "e-services", "d'Alcántara", "o’neil", "x", "2013", "12",
+               "Word", "word", "words", "ЕС", "услуги", "_", "a_b", "aa", "aaa", "q" * 70, "z" * 230,
+               "lorem", "ipsum"],
+              ["a", "b", "c", "ab", "e-s", "x", "y", "1", "12", "zz"])      # (short: boundaries hit exactly)
+_ODD_GAPS = ([" ", " ", " ", "  ", "\n", ", ", ". ", " - ", "-", "'", " ’ ", "--", "(", ") ", "…", "\t",
+              "", "." * 80, " " * 130, "=-" * 40, "!?", "'-'", "\u00a0", "\u2003"],
+             [" ", " ", "  ", ", ", "-", "'", ".", "...", " - "])
+
+
+@pytest.mark.parametrize("kind", [0, 1])
+def test_snippets_read_around_matches_as_reading_every_word_in_odd_texts(kind):
+    """Random texts of long and short words, runs of punctuation and spaces, hyphens and
+    apostrophes between words, words longer than a fragment, words giving several terms or
+    none; memos of every size (0: nothing remembered)."""
+    import random
+    from kb.search.highlight import Highlighter
+    from kb.search.words import WORD_RE, WordAnalysis
+    words, gaps = _ODD_WORDS[kind], _ODD_GAPS[kind]
+    for seed in range(300):
+        rng = random.Random(seed)
+        parts = [rng.choice(gaps)] if rng.random() < 0.5 else []
+        for _ in range(rng.choice([1, 3, 10, 40, 100, 300])):
+            parts.append(rng.choice(words) if rng.random() < 0.9 else
+                         "".join(rng.choice("abxyz") for _ in range(rng.randint(1, 12))))
+            parts.append(rng.choice(gaps))
+        text = "".join(parts)
+        analyzer = _OddAnalyzer(drops=seed % 2 == 1)
+        highlighter = Highlighter(WordAnalysis(memo_size=rng.choice([0, 5, 100_000])))
+        terms = sorted({t.text for raw in WORD_RE.findall(text) for t in analyzer(raw)})
+        matched_sets = [set(rng.sample(terms, min(len(terms), k))) for k in (1, 1, 2, 3, 5) if terms]
+        _assert_reads_as_everything(highlighter, "f", analyzer, text, matched_sets, tops=(1, 2, 3))
+
+
+def test_snippets_stop_at_whooshs_character_limit_as_reading_every_word():
+    """Whoosh's fragmenter stops at the first word ending past DEFAULT_CHARLIMIT (32768): around
+    it, matched words before, across and after it."""
+    from whoosh import highlight
+    from kb.search.highlight import Highlighter
+    from kb.search.words import WordAnalysis
+    limit = highlight.DEFAULT_CHARLIMIT
+    analyzer = _OddAnalyzer(drops=False)
+    for offset in (-300, -70, -12, -5, -1, 0, 1, 3, 50):
+        filler = "lorem ipsum, "
+        text = filler * ((limit + offset) // len(filler) + 1)
+        text = (text[:limit + offset] + " servicios e-services lorem " + filler * 40 + "servicios "
+                + filler * 3)
+        shown = _assert_reads_as_everything(Highlighter(WordAnalysis()), "f", analyzer, text,
+                                            [{"servicios"}, {"e-services", "ipsum"}, {"lorem"}])
+        assert shown
+
+
+def test_no_word_holds_a_space():
+    """Highlighter finds matched words by whitespace-separated chunk (str.split): no character
+    that splits may be one WORD_PATTERN matches."""
+    import sys
+    splitting = [c for c in map(chr, range(sys.maxunicode + 1)) if len(f"a{c}b".split()) == 2]
+    assert splitting and not [c for c in splitting if re.fullmatch(r"[\w\-'’]", c)]

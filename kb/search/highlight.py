@@ -2,11 +2,13 @@
 
 The output is what Whoosh's highlighter gives (as Results.highlights runs it: ContextFragmenter
 220/60, BasicFragmentScorer, best `top` in text order, HtmlFormatter with <mark>), computed over
-plain tuples: each distinct written word is analysed once per process (`kb.search.words`) and
-Token objects are made only for matched words. tests/test_vector.py compares the output with
-Whoosh's."""
+plain tuples: each distinct written word is analysed once per process (`kb.search.words`),
+Token objects are made only for matched words, and only the words around matched ones are read
+(`Highlighter._tokens`). tests/test_vector.py compares the output with Whoosh's, and with
+reading every word."""
 from __future__ import annotations
 
+import re
 from collections import deque
 from html import escape
 
@@ -119,9 +121,31 @@ def short_text(text: str, limit: int = 300) -> str:
     return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
 
 
+# Read backwards (on the reversed text): the non-word characters just before a position, and
+# the part of a word (WORD_PATTERN's letters, digits and inner hyphens/apostrophes) before it.
+_BACK_GAP = re.compile(r"\W*")
+_BACK_WORD = re.compile(r"(?:\w|[-'’](?=\w))*")
+
+
+def _window_start(rtext: str, pos: int, surround: int) -> int:
+    """Where to start reading words (never inside one) so that context_fragments meets the first
+    matched word at or after `pos` as reading the whole text would. The fragment it opens there
+    starts at the earliest word (in `firsts`) starting at most `surround` characters before the
+    end of the word preceding the match: those words are read, and what the fragmenter kept from
+    before a skipped stretch starts earlier, so it is dropped as the skipped words would be."""
+    n = len(rtext)
+    gap = _BACK_GAP.match(rtext, n - pos)
+    start = pos - (gap.end() - gap.start()) - surround
+    if start <= 0:
+        return 0
+    word = _BACK_WORD.match(rtext, n - start)
+    return start - (word.end() - word.start())
+
+
 class Highlighter:
     def __init__(self, words: WordAnalysis):
         self.words = words
+        self._chunk_memos: dict[str, dict[str, tuple[str, ...]]] = {}
 
     def highlight(self, fieldname: str, analyzer, text: str, matched: set[str], top: int = 2,
                   readable: bool = True) -> str:
@@ -129,31 +153,10 @@ class Highlighter:
         none of them occurs). readable=False gives Whoosh's exact output (what the tests compare);
         for reading, the passages are widened to whole words and joined with " … "."""
         memo = self.words.memo(fieldname, True)
-        terms_of = self.words.terms
-        toks = []                       # [startchar, endchar, matched, text], merged as Whoosh does
-        cur = None
-        for m in WORD_RE.finditer(text):
-            start, end = m.span()
-            for term in terms_of(memo, analyzer, m.group(), True):
-                if term not in matched:
-                    if cur is not None:
-                        toks.append(cur)
-                        cur = None
-                    toks.append((start, end, False, term))
-                elif cur is None:
-                    cur = [start, end, True, term]
-                elif start <= cur[1]:
-                    if end > cur[1]:
-                        cur[3] += term[cur[1] - end:]
-                        cur[1] = end
-                else:
-                    toks.append(cur)
-                    cur = None
-                    toks.append((start, end, True, term))
-        if cur is not None:
-            toks.append(cur)
-        if not any(t[2] for t in toks):
+        raws = self._matched_words(fieldname, memo, analyzer, text, matched)
+        if not raws:
             return ""
+        toks = self._tokens(text, memo, analyzer, matched, raws, surround=60)
         fragments = context_fragments(text, toks, maxchars=220, surround=60)
         scorer = highlight.BasicFragmentScorer()
         fragments = highlight.top_fragments(fragments, top, scorer, highlight.FIRST, minscore=1)
@@ -161,3 +164,106 @@ class Highlighter:
             formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
             return formatter.format(fragments)
         return readable_snippet(text, fragments)
+
+    def _matched_words(self, fieldname: str, memo, analyzer, text: str, matched: set[str]) -> set[str]:
+        """The written words of `text` with a term in `matched`, found by whitespace-separated
+        chunk ("servicios," "(OGP)") with each chunk's terms memoised: str.split is several times
+        faster than WORD_RE over a whole text, and no word holds a space, so a chunk's words are
+        the text's words there."""
+        chunk_memo = self._chunk_memos.get(fieldname)
+        if chunk_memo is None:
+            chunk_memo = self._chunk_memos.setdefault(fieldname, {})
+        terms_of = self.words.terms
+        known = chunk_memo.get
+        hit_chunks = []
+        for chunk in text.split():
+            terms = known(chunk)
+            if terms is None:
+                raws = WORD_RE.findall(chunk)
+                if len(raws) == 1:      # (most: the word's own tuple, shared with its memo)
+                    terms = terms_of(memo, analyzer, raws[0], True)
+                else:
+                    terms = tuple(t for raw in raws for t in terms_of(memo, analyzer, raw, True))
+                if len(chunk_memo) < self.words.memo_size:
+                    chunk_memo[chunk] = terms
+            if not matched.isdisjoint(terms):
+                hit_chunks.append(chunk)
+        return {raw for chunk in set(hit_chunks) for raw in WORD_RE.findall(chunk)
+                if not matched.isdisjoint(terms_of(memo, analyzer, raw, True))}
+
+    def _tokens(self, text: str, memo, analyzer, matched: set[str], raws, surround: int,
+                whole: bool = False) -> list:
+        """The (startchar, endchar, matched, text) tokens context_fragments reads, merged as Whoosh
+        does, taken only around the occurrences of the written words `raws` (those with a matched
+        term) unless `whole`: analysing every word was most of a search request's snippet time,
+        and between fragments the fragmenter only remembers the last `surround` characters.
+
+        A stretch is skipped only where the fragmenter is surely idle: a matched word leaves it at
+        most 2 * surround characters of words before its fragment closes (`budget` bounds its
+        countdown), and one word more sets its countdown below 0, as the skipped words would.
+        `_window_start` resumes early enough to rebuild what it remembers, so the fragments are
+        those of reading everything. That counts on every word giving a token: a word the
+        analyzer drops (none does in kb's analyzers) has the whole text read."""
+        terms_of = self.words.terms
+        memo_get = memo.get
+        starts = []
+        if not whole:
+            for raw in raws:
+                at = text.find(raw)
+                while at >= 0:          # (also inside longer words: a harmless extra window)
+                    starts.append(at)
+                    at = text.find(raw, at + 1)
+            starts.sort()
+        rtext = text[::-1]
+        toks = []                       # [startchar, endchar, matched, text], merged as Whoosh does
+        cur = None
+        reach = 2 * surround
+        budget = -1
+        i, n = 0, len(starts)
+        begin = _window_start(rtext, starts[0], surround) if starts else 0
+        settled = -1 if starts else len(text)   # the next window starts before any word up to here
+        while True:
+            for m in WORD_RE.finditer(text, begin):
+                start, end = m.span()
+                if start > settled and budget < 0 and cur is None:
+                    while i < n and starts[i] < start:
+                        i += 1
+                    if i == n:
+                        break
+                    resume = _window_start(rtext, starts[i], surround)
+                    if resume > start:
+                        begin = resume
+                        break
+                    settled = starts[i]
+                raw = m.group()
+                terms = memo_get(raw)
+                if terms is None:
+                    terms = terms_of(memo, analyzer, raw, True)
+                if not terms and not whole:
+                    return self._tokens(text, memo, analyzer, matched, raws, surround, whole=True)
+                for term in terms:
+                    if term not in matched:
+                        if cur is not None:
+                            toks.append(cur)
+                            budget = reach - (cur[1] - cur[0])
+                            cur = None
+                        toks.append((start, end, False, term))
+                        budget -= end - start
+                    elif cur is None:
+                        cur = [start, end, True, term]
+                    elif start <= cur[1]:
+                        if end > cur[1]:
+                            cur[3] += term[cur[1] - end:]
+                            cur[1] = end
+                    else:
+                        toks.append(cur)
+                        cur = None
+                        toks.append((start, end, True, term))
+                        budget = reach - (end - start)
+            else:
+                break
+            if i == n:
+                break
+        if cur is not None:
+            toks.append(cur)
+        return toks
