@@ -180,6 +180,7 @@ class QueryBuilder:
         for ci, group in enumerate(parsed.clauses):
             alts, also, parts = [], [], []
             clause_parts.append(parts)
+            latin_bulgarian = False
             for item in group:
                 exps: list[Expansion] = []
                 if expand and isinstance(item, Word):
@@ -192,11 +193,17 @@ class QueryBuilder:
                         fixes = self.typo_expansions(searcher, item.text)
                         if fixes:
                             exps = [e for e in exps if e.kind != "translit"] + fixes
-                    if cyrillic and self._written_as_typed(reader, schema, item.text, cyrillic):
-                        # a Spanish or English word, not Bulgarian in Latin letters: its Cyrillic
-                        # readings meet other words through the stem cut (integrity ->
-                        # интегрити -> интегр-, as интеграция); its translations stand for it
-                        exps = [e for e in exps if e.kind != "translit"]
+                    if cyrillic:
+                        # how often the records write the word as typed, and its likeliest reading
+                        typed = self._written(reader, schema, item.text)
+                        reading = max(self._written(reader, schema, e.text) for e in cyrillic)
+                        if typed > 0 and typed >= reading:
+                            # a Spanish or English word, not Bulgarian in Latin letters: its
+                            # Cyrillic readings meet other words through the stem cut (integrity
+                            # -> интегрити -> интегр-, as интеграция); its translations stand for it
+                            exps = [e for e in exps if e.kind != "translit"]
+                        elif reading > typed and any(e.kind == "translit" for e in exps):
+                            latin_bulgarian = True
                 parts.append((item, exps))
                 q = self.item_query(searcher, item, exps)
                 if q is not None:
@@ -208,16 +215,22 @@ class QueryBuilder:
                     readings.append(next((e.text for e in exps if e.kind == "translit"), ""))
             query = alts[0] if len(alts) == 1 else wq.Or(alts) if alts else None
             text = " OR ".join(_typed(i) for i in group)
-            stop = (len(group) == 1 and isinstance(group[0], Word)
-                    and (any(is_stop_word(lang, group[0].text) for lang in self.config.content_languages)
-                         or self._latin_bulgarian_stop(reader, schema, group[0].text)))
+            if len(group) > 1:          # words joined by OR: their readings against the whole
+                readings_of = [e.text for e in also if e.kind == "translit"]
+                latin_bulgarian = bool(readings_of) and max(
+                    self._written(reader, schema, r) for r in readings_of) > self._written(reader, schema, text)
+            stop = len(group) == 1 and isinstance(group[0], Word) and \
+                any(is_stop_word(lang, group[0].text) for lang in self.config.content_languages)
+            if not stop and len(group) == 1 and isinstance(group[0], Word) and \
+                    self._latin_bulgarian_stop(reader, schema, group[0].text):
+                stop = latin_bulgarian = True
             if query is None:
-                concepts.append(Concept(text, None, also, required=not stop))
+                concepts.append(Concept(text, None, also, required=not stop, latin_bulgarian=latin_bulgarian))
             elif stop:
                 optional.append(query)
-                concepts.append(Concept(text, query, also, required=False))
+                concepts.append(Concept(text, query, also, required=False, latin_bulgarian=latin_bulgarian))
             else:
-                concepts.append(Concept(text, query, also))
+                concepts.append(Concept(text, query, also, latin_bulgarian=latin_bulgarian))
         boosts: list[wq.Query] = []
         if expand and words:
             for match in self.expander.topics_named(words, readings):
@@ -290,13 +303,12 @@ class QueryBuilder:
         for concept in built.concepts:
             # a stop word of one of them only (for, the; de, para) says which it is
             langs = [lang for lang in ("es", "en") if is_stop_word(lang, concept.text)] \
-                or (["bg"] if not concept.required and self._latin_bulgarian_stop(reader, schema, concept.text) else [])
+                or (["bg"] if concept.latin_bulgarian else [])
             if not concept.required and len(langs) == 1 and not _CYRILLIC.search(concept.text):
                 votes[langs[0]] = votes.get(langs[0], 0) + 1
         for concept in built.required:
             word = concept.text
-            if _CYRILLIC.search(word) or (any(e.kind == "translit" for e in concept.also)
-                                          and self._reads_bulgarian(reader, schema, concept)):
+            if _CYRILLIC.search(word) or concept.latin_bulgarian:
                 votes["bg"] = votes.get("bg", 0) + 1
                 continue
             df = {}
@@ -330,19 +342,6 @@ class QueryBuilder:
         return max((reader.doc_frequency(SPELL_FIELD, t) for t in self.field_terms(schema, SPELL_FIELD, text)),
                    default=0)
 
-    def _written_as_typed(self, reader, schema, word: str, readings: list[Expansion]) -> bool:
-        """Do the records write a Latin word as typed, at least as often as any Cyrillic reading?"""
-        typed = self._written(reader, schema, word)
-        return typed > 0 and typed >= max(self._written(reader, schema, e.text) for e in readings)
-
-    def _reads_bulgarian(self, reader, schema, concept: "Concept") -> bool:
-        """Is a Latin word that has Cyrillic readings Latin-typed Bulgarian rather than a Spanish
-        or English word? The records hold a reading as written in more of them than the word
-        itself (`sertifikat`: сертификат; `administracion`, `portal`, `plan`: as typed)."""
-        readings = [e.text for e in concept.also if e.kind == "translit"]
-        return max((self._written(reader, schema, r) for r in readings), default=0) \
-            > self._written(reader, schema, concept.text)
-
     def build_tree(self, searcher, parsed: ParsedQuery, expand: bool = True) -> wq.Query:
         return self.build(searcher, parsed, expand).tree
 
@@ -369,6 +368,9 @@ class Concept:
     matching: list[wq.Query] = field(default_factory=list)  # more that satisfies it, unscored
     topics: list[str] = field(default_factory=list)         # taxonomy topics it names
     broad: list[str] = field(default_factory=list)          # ... by their label's words
+    # Bulgarian typed in Latin letters: a reading the records write more often than the word as
+    # typed (sertifikat: сертификат), or a Bulgarian stop word (za: за); the query's language
+    latin_bulgarian: bool = False
 
 
 @dataclass
