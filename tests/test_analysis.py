@@ -60,6 +60,16 @@ def test_english_stemming():
     assert analyze("en", "municipalities") == analyze("en", "municipality")
 
 
+def test_ism_and_ist_words_are_one_family_in_every_language():
+    for lang, family in (("en", "tourism tourist tourists touristic"),
+                         ("es", "turismo turista turistas turístico turísticas"),
+                         ("bg", "туризъм туризма туристи туристически туристическия")):
+        stems = {tuple(analyze(lang, word)) for word in family.split()}
+        assert len(stems) == 1, (lang, stems)
+    assert analyze("es", "mismo") != analyze("es", "mista")        # too short to be -ismo
+    assert analyze("en", "prism") == ["prism"]
+
+
 def test_acronyms_and_place_names_are_protected_from_stemming():
     assert analyze("bg", "ЕС") == ["ес"]
     assert analyze("es", "ISO CAF EFQM") == ["iso", "caf", "efqm"]

@@ -10,7 +10,7 @@ from kb.indexer.analysis import analyzer_for, simple_analyzer
 from kb.lang import LANGUAGES
 
 # Bump when the schema or the analyzers change in a way that needs a full rebuild.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 # Field weights (BM25F): a word in the title says more about a record than one in the body.
 FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "body": 1.0}

@@ -31,7 +31,8 @@ building blocks rather than listed by hand, so each rule group reads as grammar:
    endings only that conjugation has (-ям -яш -яме -яте -яй -яйте -яйки, passive -ян), so
    ``оставям`` and its perfective ``оставя`` are kept apart where the form allows it.
 5. Stem normalisation: a stem-final thematic -и/-а left by a vowel-initial ending is
-   dropped (vowel roots: ``изгние/изгнил``); mobile ъ (``театър/театри``, ``петък``);
+   dropped (vowel roots: ``изгние/изгнил``); mobile ъ (``театър/театри``, ``петък``,
+   ``ритъм/ритми``, ``туризъм/туризма``);
    singulative -ин (``гражданин/граждани``, ``българин/българи``); к/ц and г/з before the
    plural -и (``работник/работници``, ``психолог/психолози``); mobile е of -ец
    (``търговец/търговци``); х/с (``кожух/кожуси``: a stem-final х after a vowel is written с).
@@ -191,7 +192,9 @@ _EXCEPTIONS = {
 }
 _SINGULATIVE = {"анин": 4, "янин": 3, "арин": 2}
 _VELAR = {"ик": "иц", "ак": "ац", "ог": "оз"}
-_MOBILE_Y = frozenset("рк")
+# letters after which a stem-final ъ is mobile: театър/театри, петък/петъка, ритъм/ритми,
+# туризъм/туризма (the -ъм nouns of Greek -mos)
+_MOBILE_Y = frozenset("ркм")
 
 
 def _has_vowel(s):
@@ -257,7 +260,7 @@ def _stem(w):
     if n > _MIN + 1 and s[-1] in "иа" and s[-2] not in _VOWELS and _has_vowel(s[:-1]):
         s = s[:-1]
         n -= 1
-    # mobile ъ: театър/театри, петък/петъка
+    # mobile ъ: театър/театри, петък/петъка, туризъм/туризма
     if n > 3 and s[-2] == "ъ" and s[-1] in _MOBILE_Y and s[-3] in _CONS and _has_vowel(s[:-2]):
         s = s[:-2] + s[-1]
         n -= 1
