@@ -157,8 +157,8 @@ def test_an_english_typo_with_cyrillic_lookalikes_gets_a_suggestion(service):
 @pytest.fixture()
 def tourism_corpus(make_project):
     """An English need, 'tourism information office': the English record holds every word, a
-    Spanish one holds two through translations (the dictionaries give 'tourism' no Spanish
-    word), another English record only two."""
+    Spanish one holds two through translations (an office for the county's visitors, it writes
+    no word of tourism's family), another English record only two."""
     cfg, write = make_project
     write("partnership/pa-tourism.md", record_text(
         id="pa-tourism", region="partnership", lang="en", title="A tourism information office",
@@ -167,7 +167,7 @@ def tourism_corpus(make_project):
         body="## Problem\n\nVisitors were lost.\n\n## Solution\n\nA desk in the town hall.\n\n"
              "## Results\n\nMore visitors.\n"))
     write("badajoz/ba-oficina.md", record_text(
-        id="ba-oficina", region="badajoz", lang="es", title="Oficina de información turística",
+        id="ba-oficina", region="badajoz", lang="es", title="Oficina de información para visitantes",
         summary="La oficina de información atiende a los visitantes.", organisation='"Diputación de Badajoz"',
         organisation_type='"provincial-council"', title_en='"Visitor desk"', summary_en='"A desk for visitors."',
         body="## Problema\n\nFaltaba información.\n\n## Solución\n\nUna oficina de información en "
