@@ -55,7 +55,7 @@ class QueryExpander:
         self.translate_enabled = translate
         self.translit_enabled = transliterate and "bg" in self.langs
         self._topics = self._topic_phrases(config)
-        self._stemmed_topics = None
+        self._stemmed_topics = None     # (names, where each first stem starts one): _topic_stems
 
     @property
     def dictionaries(self):
@@ -123,9 +123,11 @@ class QueryExpander:
                     out.append((fold(w), topic.id, lang))
         return out
 
-    def _topic_stems(self) -> list[tuple[tuple[str, ...], str, str, bool]]:
+    def _topic_stems(self) -> tuple[list[tuple[tuple[str, ...], str, str, bool]], dict[tuple[str, str], list[int]]]:
         """(stems of a topic name, topic id, language, broad) for every label and synonym,
-        longest first. A name is broad when it is the topic's label or made of the label's words
+        longest first; and (language, first stem) -> the positions in that list of the names
+        starting with it, so that a query is compared only with the names one of its words can
+        start. A name is broad when it is the topic's label or made of the label's words
         (прозрачност in "Прозрачност и отворени данни"); the other synonyms are narrower terms
         or aspects of the topic (interoperability, declaración responsable under
         administrative simplification)."""
@@ -137,7 +139,11 @@ class QueryExpander:
                     label = self.config.topics.get(topic_id).label.get(lang, "")
                     label_stems = set(_stems(lang, _NAME_WORD.findall(fold(label))))
                     out.add((stems, topic_id, lang, set(stems) <= label_stems))
-            self._stemmed_topics = sorted(out, key=lambda x: (-len(x[0]), x))
+            names = sorted(out, key=lambda x: (-len(x[0]), x))
+            starting: dict[tuple[str, str], list[int]] = {}
+            for k, (stems, _topic_id, lang, _broad) in enumerate(names):
+                starting.setdefault((lang, stems[0]), []).append(k)
+            self._stemmed_topics = names, starting
         return self._stemmed_topics
 
     def topics_named(self, words: list[str], readings: list[str]) -> list[TopicMatch]:
@@ -156,8 +162,12 @@ class QueryExpander:
         found: dict[str, set[int]] = {}
         named_in: dict[str, set[str]] = {}
         broad: set[str] = set()
-        for stems, topic_id, lang, is_broad in self._topic_stems():
-            seq = per_lang.get(lang, [])
+        names, starting = self._topic_stems()
+        # the names in their order (longest first), as comparing the query with every name would
+        candidates = sorted({k for lang, seq in per_lang.items() for _i, stem in seq
+                             for k in starting.get((lang, stem), ())})
+        for stems, topic_id, lang, is_broad in (names[k] for k in candidates):
+            seq = per_lang[lang]
             n = len(stems)
             for start in range(len(seq) - n + 1):
                 if tuple(s for _i, s in seq[start:start + n]) == stems:
