@@ -171,3 +171,30 @@ def test_repeated_queries_are_answered_from_the_cache_until_the_index_changes(ma
     index_practice(cfg, parse_practice(es("ba-otro", "Otra transparencia"), cfg))
     svc.store.invalidate()
     assert {h.id for h in svc.search(SearchRequest(q="transparencia")).hits} == {"ba-portal", "ba-otro"}
+
+
+def test_records_decoded_once_per_snapshot_give_the_same_answers(built_config, monkeypatch):
+    """The per-snapshot memo of decoded records (kb.search.store.stored_record) changes no
+    answer, also while it evicts, and stays within its bound."""
+    from kb.indexer.schema import STORED_FIELD, StoredRecord
+    from kb.search import store
+    queries = ["transparencia", "electronic services", "participación ciudadana",
+               "дигитализация на услугите", "prozrachnost obshtina", "transparencia"]
+
+    def answers(size):
+        monkeypatch.setattr(store, "RECORD_CACHE_SIZE", size)
+        svc = SearchService(built_config)
+        out = []
+        for q in queries:
+            out.append(svc.search(SearchRequest(q=q)).to_dict())
+            svc.store.snapshot().cache.pop("results")          # the next one is computed again
+        return out, svc.store.snapshot()
+
+    without, snap = answers(0)
+    assert len(snap.cache["records"]) == 0
+    small, snap = answers(5)
+    assert small == without
+    records = snap.cache["records"]
+    assert len(records) == 5
+    for docnum, d in records.items():
+        assert d == StoredRecord.from_stored(snap.searcher.stored_fields(docnum)[STORED_FIELD])

@@ -12,7 +12,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-from kb.indexer.schema import ABSTRACT_FIELD, STORED_FIELD, StoredRecord, text_field
+from kb.indexer.schema import ABSTRACT_FIELD, text_field
+from kb.search.store import stored_record
 from kb.search.vector import VectorView, query_terms
 from kb.search.words import WordAnalysis
 
@@ -40,7 +41,7 @@ class RecordWords:
         if got is not None:
             seqs.move_to_end(docnum)
             return got
-        d = StoredRecord.from_stored(searcher.stored_fields(docnum)[STORED_FIELD])
+        d = stored_record(searcher, cache, docnum)
         fname = text_field("body", d.lang)
         abstract = (d.title, d.summary) if d.lang == "en" else (d.title_en, d.summary_en)
         schema = searcher.schema

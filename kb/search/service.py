@@ -34,7 +34,7 @@ from kb.search.querybuild import QueryBuilder
 from kb.search.request import FILTER_FACETS, Problem, SearchRequest, problems, validate
 from kb.search.results import DropHint, Explanation, Hit, SearchResult, Similar
 from kb.search.spelling import suggest
-from kb.search.store import IndexStore, NoIndex, Snapshot
+from kb.search.store import IndexStore, NoIndex, Snapshot, stored_record
 from kb.search.vector import SegmentCache, VectorView
 from kb.search.words import WordAnalysis
 
@@ -187,8 +187,8 @@ class SearchService:
                      else {d: set() for d in docnums})
             tagged = {c.text: c.topics for c in prep.concepts if c.topics}
             for docnum in docnums:
-                hit = self._hit(view, terms[docnum], docnum, float(scores[docnum]), req.ui_lang,
-                                scored=order == "relevance")
+                hit = self._hit(view, snap.cache, terms[docnum], docnum, float(scores[docnum]),
+                                req.ui_lang, scored=order == "relevance")
                 if req.snippets:
                     hit.matched_via = matching.matched_via(hit, terms[docnum], prep.sources, tagged)
                 hit.missing = [typed for typed, mask in prep.required if not mask[docnum]]
@@ -221,9 +221,9 @@ class SearchService:
         return SearchResult(req, hits, total, page, page_size, facets, suggestion, message, drop_hints,
                             prep.explanation)
 
-    def _hit(self, view: VectorView, matched: set[tuple[str, str]], docnum: int, score: float,
-             ui_lang: str, scored: bool = True) -> Hit:
-        d = StoredRecord.from_stored(view.searcher.stored_fields(docnum)[STORED_FIELD])
+    def _hit(self, view: VectorView, cache: dict, matched: set[tuple[str, str]], docnum: int,
+             score: float, ui_lang: str, scored: bool = True) -> Hit:
+        d = stored_record(view.searcher, cache, docnum)
         snippet = ""
         # highlighting re-analyses the text: only where a term matched, and only its first part
         # (the body, else the summary; a record matched only through its English abstract shows

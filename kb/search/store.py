@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from whoosh import index as whoosh_index
 
 from kb.config import Config
 from kb.indexer.build import current_generation, usable
+from kb.indexer.schema import STORED_FIELD, StoredRecord
+
+RECORD_CACHE_SIZE = 2000      # decoded records kept per snapshot (some 10 kB each)
 
 
 class NoIndex(RuntimeError):
@@ -30,6 +34,22 @@ class Snapshot:
     # Whoosh's readers share open files (seek, then read): one thread at a time reads through
     # a snapshot. A web worker serves one request at a time anyway; this guards threaded use.
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+def stored_record(searcher, cache: dict, docnum: int) -> StoredRecord:
+    """A document's display data, decoded once per snapshot (`cache`, keyed by document number)
+    for the records asked most: reading one from Whoosh decompresses and unpickles the whole
+    record, body included, and the same records come back in the hits of different queries
+    and in the re-ranking of the same request."""
+    records = cache.setdefault("records", OrderedDict())
+    d = records.get(docnum)
+    if d is not None:
+        records.move_to_end(docnum)
+        return d
+    d = records[docnum] = StoredRecord.from_stored(searcher.stored_fields(docnum)[STORED_FIELD])
+    if len(records) > RECORD_CACHE_SIZE:
+        records.popitem(last=False)
+    return d
 
 
 class IndexStore:
