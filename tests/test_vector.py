@@ -364,6 +364,39 @@ def test_snippets_read_around_matches_as_reading_every_word(searcher_view):
     assert texts > 300 and shown > 2000
 
 
+def test_snippets_are_the_same_whether_chunks_were_seen_before_or_the_memo_is_full(searcher_view):
+    """Highlighter._matched_words finds chunks analysed before through its term -> chunks memo,
+    the others by analysing them: each text highlighted the first time, again, and with a memo
+    too small to hold the corpus (most chunks analysed every time) gives the same snippet."""
+    import random
+    from kb.indexer.schema import text_field
+    from kb.search.highlight import Highlighter, word_prefix
+    from kb.search.service import SNIPPET_SOURCE_CHARS
+    from kb.search.words import WORD_RE, WordAnalysis
+    searcher, _view = searcher_view
+    seen, small = Highlighter(WordAnalysis()), Highlighter(WordAnalysis(memo_size=50))
+    analysis = WordAnalysis()
+    shown = 0
+    for docnum, stored in searcher.reader().iter_docs():
+        d = stored["doc"]
+        fname = text_field("body", d["lang"])
+        analyzer = searcher.schema[fname].analyzer
+        source = word_prefix(d["body"], SNIPPET_SOURCE_CHARS)
+        raws = WORD_RE.findall(source)
+        if not raws:
+            continue
+        memo = analysis.memo(fname, True)
+        words = random.Random(docnum).sample(raws, min(2, len(raws)))
+        matched = {t for w in words for t in analysis.terms(memo, analyzer, w, True)}
+        first = seen.highlight(fname, analyzer, source, matched)
+        assert first
+        assert seen.highlight(fname, analyzer, source, matched) == first
+        assert small.highlight(fname, analyzer, source, matched) == first
+        shown += 1
+    assert shown > 100
+    assert all(len(known) <= 50 for known, _chunks_of in small._chunk_memos.values())
+
+
 class _OddAnalyzer:
     """0 to 3 terms a word, by a hash of it: lower-cased, its hyphen/apostrophe parts, a prefix
     (a term shorter than the word), or none (a word dropped, as no kb analyzer does)."""
