@@ -276,7 +276,7 @@ def _highlight_reading_everything(words, fieldname, analyzer, text, matched, top
     """Highlighter.highlight as it was before it read only around matched words: every word of
     the text analysed and given to the fragmenter (the reference for the tests below)."""
     from whoosh import highlight
-    from kb.search.highlight import context_fragments, readable_snippet
+    from kb.search.highlight import context_fragments, readable_snippet, whoosh_fragments
     from kb.search.words import WORD_RE
     memo = words.memo(fieldname, True)
     toks = []
@@ -303,13 +303,15 @@ def _highlight_reading_everything(words, fieldname, analyzer, text, matched, top
         toks.append(cur)
     if not any(t[2] for t in toks):
         return ""
-    fragments = context_fragments(text, toks, maxchars=220, surround=60)
+    # Whoosh's own fragment scoring and choice (Highlighter.highlight has best_fragments)
+    fragments = whoosh_fragments(text, context_fragments(text, toks, maxchars=220, surround=60))
     fragments = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST,
                                         minscore=1)
     if not readable:
         formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
         return formatter.format(fragments)
-    return readable_snippet(text, fragments)
+    return readable_snippet(text, [(f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches])
+                                   for f in fragments])
 
 
 def _assert_reads_as_everything(highlighter, fieldname, analyzer, text, matched_sets, tops=(2,)) -> int:

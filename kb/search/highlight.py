@@ -3,14 +3,16 @@
 The output is what Whoosh's highlighter gives (as Results.highlights runs it: ContextFragmenter
 220/60, BasicFragmentScorer, best `top` in text order, HtmlFormatter with <mark>), computed over
 plain tuples: each distinct written word is analysed once per process (`kb.search.words`),
-Token objects are made only for matched words, and only the words around matched ones are read
-(`Highlighter._tokens`). tests/test_vector.py compares the output with Whoosh's, and with
-reading every word."""
+tokens and fragments are tuples (Whoosh's objects are made only for its formatter, which the
+tests compare with), and only the words around matched ones are read (`Highlighter._tokens`).
+tests/test_vector.py compares the output with Whoosh's, and with reading every word."""
 from __future__ import annotations
 
 import re
 from collections import deque
+from heapq import nlargest
 from html import escape
+from operator import itemgetter
 
 from whoosh import highlight
 from whoosh.analysis import Token
@@ -21,7 +23,9 @@ from kb.search.words import WORD_RE, WordAnalysis
 def context_fragments(text: str, toks, maxchars: int, surround: int,
                       charlimit: int = highlight.DEFAULT_CHARLIMIT):
     """whoosh.highlight.ContextFragmenter.fragment_tokens over (startchar, endchar, matched, text)
-    tuples, line for line."""
+    tuples, line for line, yielding each fragment as (startchar, endchar, matches) with the
+    matched tokens as (startchar, endchar, text) tuples: the fragments Whoosh would make
+    (`whoosh_fragments` makes them), without an object per token and fragment."""
     first = None
     firsts: deque[int] = deque()
     countdown = -1
@@ -46,18 +50,43 @@ def context_fragments(text: str, toks, maxchars: int, surround: int,
                 else:
                     first = startchar
                     countdown += surround
-            tks.append(Token(text=term, startchar=startchar, endchar=endchar, boost=1.0, matched=True))
+            tks.append((startchar, endchar, term))
         if countdown >= 0:
             currentlen += tlength
             countdown -= tlength
             if countdown <= 0:
-                yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
+                yield _fragment(tks, first, endchar)
                 tks = []
                 firsts = deque()
                 first = None
                 currentlen = 0
     if tks:
-        yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
+        yield _fragment(tks, first, endchar)
+
+
+def _fragment(tks: list, first: int | None, endchar: int) -> tuple[int, int, list]:
+    """whoosh.highlight.mkfrag's start and end (no characters added before or after)."""
+    if first is None:
+        first = tks[0][0] if tks else 0
+    return first, endchar, tks
+
+
+def best_fragments(fragments, top: int) -> list[tuple[int, int, list]]:
+    """whoosh.highlight.top_fragments(fragments, top, BasicFragmentScorer(), FIRST, minscore=1)
+    over context_fragments' tuples: a fragment scores its number of matched tokens times 100
+    times its number of distinct matched terms (every token's boost is 1); the best `top` with
+    a score of at least 1, in text order. Fragments start at increasing positions, so ties of
+    score are broken by position as Whoosh's fragments compare."""
+    scored = nlargest(top, ((len(m) * (len({t for _s, _e, t in m}) * 100 or 1), start, end, m)
+                            for start, end, m in fragments))
+    return sorted(((start, end, m) for score, start, end, m in scored if score >= 1), key=itemgetter(0))
+
+
+def whoosh_fragments(text: str, fragments) -> list:
+    """context_fragments' tuples as Whoosh's Fragment objects (for Whoosh's formatters)."""
+    return [highlight.Fragment(text, [Token(text=t, startchar=s, endchar=e, boost=1.0, matched=True)
+                                      for s, e, t in m], start, end)
+            for start, end, m in fragments]
 
 
 SNIPPET_SEPARATOR = " … "
@@ -79,9 +108,9 @@ def readable_snippet(text: str, fragments) -> str:
     """Passages as HTML (matched words in <mark>), cut at word boundaries, joined with " … "
     and ending with " …" when the text goes on. Overlapping passages merge."""
     spans = []
-    for frag in fragments:
-        start, end = _word_bounds(text, frag.startchar, frag.endchar)
-        marks = [(t.startchar, t.endchar) for t in frag.matches]
+    for fstart, fend, matches in fragments:
+        start, end = _word_bounds(text, fstart, fend)
+        marks = [(ms, me) for ms, me, _t in matches]
         if spans and start <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], end)
             spans[-1][2].extend(marks)
@@ -158,12 +187,10 @@ class Highlighter:
         if not raws:
             return ""
         toks = self._tokens(text, memo, analyzer, matched, raws, surround=60)
-        fragments = context_fragments(text, toks, maxchars=220, surround=60)
-        scorer = highlight.BasicFragmentScorer()
-        fragments = highlight.top_fragments(fragments, top, scorer, highlight.FIRST, minscore=1)
+        fragments = best_fragments(context_fragments(text, toks, maxchars=220, surround=60), top)
         if not readable:
             formatter = highlight.HtmlFormatter(tagname="mark", classname="match", termclass="t")
-            return formatter.format(fragments)
+            return formatter.format(whoosh_fragments(text, fragments))
         return readable_snippet(text, fragments)
 
     def _matched_words(self, fieldname: str, memo, analyzer, text: str, matched: set[str]) -> set[str]:
