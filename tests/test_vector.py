@@ -114,6 +114,17 @@ def test_expanded_queries_score_as_the_reference(service, searcher_view, text):
     assert_same(reference(searcher, q), vector_scores(view, q))
 
 
+def test_union_of_posting_lists_is_numpys_unique():
+    from kb.search.vector import _union
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 5, 300):
+        arrays = [np.unique(rng.integers(0, 1000, size=rng.integers(1, 400))).astype(np.int32)
+                  for _ in range(n)] or [np.zeros(0, dtype=np.int32)]
+        want = np.unique(np.concatenate(arrays))
+        got = _union(arrays)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
 def test_and_matches_documents_with_every_word(searcher_view):
     searcher, view = searcher_view
     q = wq.And([wq.Term("body_en", "public"), wq.Term("body_en", "servic")], boost=0.35)

@@ -545,7 +545,7 @@ class VectorView:
             (ids, ws), _w = parts[0]
             tf = ws.astype(np.float64)
         else:
-            ids = np.unique(np.concatenate([i for (i, _ws), _w in parts]))
+            ids = _union([i for (i, _ws), _w in parts])
             tf = np.zeros(len(ids))
             for (i, ws), w in parts:
                 tf[np.searchsorted(ids, i)] += w * ws.astype(np.float64)
@@ -631,6 +631,18 @@ class VectorView:
         else:                                            # oldest
             order = np.lexsort((docs, self.title_rank()[docs], dates))
         return docs[order][:k].tolist()
+
+
+def _union(arrays) -> np.ndarray:
+    """The distinct values of several arrays, ascending: np.unique(np.concatenate(arrays)) by a
+    sort and a comparison of neighbours, where NumPy 2's np.unique (hashing first) took 3 to 20
+    times as long on posting lists."""
+    ids = np.concatenate(arrays)
+    ids.sort()
+    keep = np.empty(len(ids), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
 
 
 def query_terms(query):
