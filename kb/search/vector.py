@@ -36,6 +36,7 @@ import numpy as np
 import whoosh
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -165,12 +166,17 @@ class SegmentData:
 
     def _read_postings(self, fieldname: str, text: str):
         reader = self.reader
-        if (fieldname, text) not in reader:
-            return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
         m = None
         if INTERNALS and hasattr(reader, "_terms"):      # a segment reader of the known codec
+            if fieldname not in reader.schema:
+                return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
             btext = reader._text_to_bytes(fieldname, text)
-            m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            try:            # (one look-up of the term, where asking `in reader` first made two)
+                m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            except TermNotFound:
+                return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
+        elif (fieldname, text) not in reader:
+            return _EMPTY_IDS.astype(np.int32), np.zeros(0, dtype=np.float32)
         ids_parts, w_parts = [], []
         if m is not None and hasattr(m, "_next_block") and not getattr(m, "_byteids", False):
             # whole blocks: (delta-coded ids, weights, values) -> cumulative sum, one array each
