@@ -27,6 +27,20 @@ def test_spanish_accents_fold_but_enye_stays():
     assert analyze("es", "de la los y") == []
 
 
+def test_fields_said_to_share_analysis_have_equal_analyzers(service):
+    """The query builder keeps a word's terms once for the fields of SAME_ANALYSIS (a language's
+    title, summary and body): in the index those fields' analyzers are equal and agree."""
+    from kb.indexer.schema import SAME_ANALYSIS
+    schema = service.store.snapshot().searcher.schema
+    words = ["Законите", "administración", "e-services", "TUMAS", "Cáceres", "обществени", "2013"]
+    for fieldname, key in SAME_ANALYSIS.items():
+        for other in (f for f, k in SAME_ANALYSIS.items() if k == key):
+            assert schema[fieldname].analyzer == schema[other].analyzer
+            for w in words:
+                assert (list(schema[fieldname].process_text(w, mode="query"))
+                        == list(schema[other].process_text(w, mode="query")))
+
+
 def test_spanish_plurals_meet_their_singular():
     for singular, plural in (("ciudad", "ciudades"), ("gobierno", "gobiernos"), ("año", "años"),
                              ("vez", "veces"), ("mujer", "mujeres"), ("región", "regiones")):

@@ -27,6 +27,11 @@ def text_field(part: str, lang: str) -> str:
     return f"{part}_{lang}"
 
 
+# The text fields of one language share its analyzer (build_schema): a word makes the same terms
+# in a record's title, summary and body, so what analysing it gives can be kept once for the three.
+SAME_ANALYSIS = {text_field(part, lang): f"text_{lang}" for lang in LANGUAGES for part in FIELD_BOOSTS}
+
+
 # Facet name -> index field. Multi-valued facets are KEYWORD fields.
 FACET_FIELDS = {
     "region": "region", "country": "country", "topic": "topic", "doctype": "doctype",

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from kb.config import Config
-from kb.indexer.schema import ABSTRACT_FIELD, FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SPELL_FIELD, TEXT_FIELDS, text_field
+from kb.indexer.schema import (ABSTRACT_FIELD, FACET_FIELDS, FIELD_BOOSTS, META_FIELD, SAME_ANALYSIS, SPELL_FIELD,
+                               TEXT_FIELDS, text_field)
 from kb.lang.text import is_stop_word
 from kb.lang.translit import looks_latin, to_cyrillic_variants
 from kb.search.expansion import Expansion, QueryExpander
@@ -34,8 +35,9 @@ class QueryBuilder:
         self._lock = threading.Lock()
 
     def field_terms(self, schema, fieldname: str, word: str) -> list[str]:
-        """The terms a field's analyzer makes of a query word (memoised)."""
-        key = (fieldname, word)
+        """The terms a field's analyzer makes of a query word (memoised once for the fields
+        that share an analyzer)."""
+        key = (SAME_ANALYSIS.get(fieldname, fieldname), word)
         terms = self._terms_memo.get(key)
         if terms is None:
             try:
