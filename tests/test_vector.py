@@ -125,6 +125,59 @@ def test_union_of_posting_lists_is_numpys_unique():
         assert got.dtype == want.dtype and got.tolist() == want.tolist()
 
 
+def test_posting_lists_read_in_bulk_equal_whooshs_matcher_for_every_term(searcher_view):
+    """SegmentData reads posting blocks without unpickling their values: every term of every
+    text, keyword and id field of the shipped index gives the documents and weights of Whoosh's
+    own matcher."""
+    from whoosh.fields import NUMERIC
+    from kb.search.vector import SegmentData
+    searcher, _view = searcher_view
+    terms = 0
+    for sub, _offset in searcher.reader().leaf_readers():
+        data = SegmentData(sub)
+        fieldnames = [f for f in sub.indexed_field_names() if not isinstance(sub.schema[f], NUMERIC)]
+        for fieldname, text in ((f, t) for f in fieldnames for t in sub.field_terms(f)):
+            ids, weights = data._read_postings(fieldname, text)
+            m = sub.postings(fieldname, text)
+            want_ids, want_weights = [], []
+            while m.is_active():
+                want_ids.append(m.id())
+                want_weights.append(m.weight())
+                m.next()
+            assert ids.tolist() == want_ids, (fieldname, text)
+            assert weights.tolist() == np.asarray(want_weights, dtype=np.float32).tolist(), (fieldname, text)
+            terms += 1
+    assert terms > 10_000
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 130])
+@pytest.mark.parametrize("weights", ["none", "float", "tuple", "mark byte"])
+@pytest.mark.parametrize("values", ["tuple", "joined", "none"])
+def test_a_blocks_ids_and_weights_without_its_values(count, weights, values):
+    """_ids_and_weights on blocks as whoosh3 pickles them: values a tuple of bytes (no MARK up to
+    three), one joined bytes object or None, weights None, a float (one whose last byte is
+    MARK's), or a tuple; compressed or not."""
+    import pickle
+    import struct
+    import zlib
+    from types import SimpleNamespace
+    from kb.search.vector import _ids_and_weights
+    ids = tuple(range(3, 3 + 7 * count, 7))
+    deltas = (ids[0],) + tuple(b - a for a, b in zip(ids, ids[1:]))
+    w = {"none": None, "float": 2.5, "tuple": tuple(float(i % 5 + 1) for i in range(count)),
+         "mark byte": struct.unpack(">d", b"\x40\x04\x00\x00\x00\x00\x00\x28")[0]}[weights]
+    positions = [pickle.dumps([i], 2) for i in range(count)]
+    v = {"tuple": tuple(positions), "joined": b"".join(positions), "none": None}[values]
+    for compress in (False, True):
+        raw = pickle.dumps((deltas, w, v), 2)
+        block = zlib.compress(raw) if compress else raw
+        m = SimpleNamespace(_postfile=SimpleNamespace(get=lambda pos, length, b=block: b[pos:pos + length]),
+                            _dataoffset=0, _nextoffset=len(block), _compression=3 if compress else 0,
+                            _blocklength=count, _maxid=ids[-1])
+        got_ids, got_weights = _ids_and_weights(m)
+        assert got_ids == deltas and got_weights == w
+
+
 def test_and_matches_documents_with_every_word(searcher_view):
     searcher, view = searcher_view
     q = wq.And([wq.Term("body_en", "public"), wq.Term("body_en", "servic")], boost=0.35)
