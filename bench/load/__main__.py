@@ -100,7 +100,9 @@ def distinct_search_paths(config, n: int = 3000, seed: int = 7, prefix: str = "/
         if rng.random() < 0.33:
             params.append(("region", rng.choice(regions)))
         out.add(prefix + urlencode(params))
-    return sorted(out, key=lambda _p: rng.random())
+    paths = sorted(out)         # (a set's order changes with the hash seed: the same log every run)
+    rng.shuffle(paths)
+    return paths
 
 
 def rotation_script(paths: list[str], tmp: str, name: str = "rotate.lua") -> str:
