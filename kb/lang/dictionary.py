@@ -742,9 +742,10 @@ class Dictionaries:
                     # a secondary sense of the target is not the pivot's meaning: jóvenes ->
                     # young -> малко ("a little"; "young" only as an animal's young) is dropped,
                     # младежки (youthful, young, …) is kept. Apertium's lexicon takes part in
-                    # both steps and in the check (обучение -> training -> formación, whose
-                    # first senses include training); without the check its further senses
-                    # compounded the first step's (its effect: README "Search quality")
+                    # the step from English and in the check (обучение -> training -> formación,
+                    # whose first senses include training); without the check its further
+                    # senses compounded the first step's. In the step into English (es -> en)
+                    # it cost more than it gave (its effects: README "Search quality")
                     if PIVOT_BACK and pivot not in self._one_step(target, dst, PIVOT, PIVOT_BACK, lexicon=True):
                         continue
                     key = (pi + ti, pi)
