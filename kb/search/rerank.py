@@ -7,13 +7,12 @@ tasks is in README "Search languages" (`python bench/bench_retrieval.py`)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
 
 from kb.indexer.schema import ABSTRACT_FIELD, text_field
-from kb.search.store import stored_record
+from kb.search.store import memo, stored_record
 from kb.search.vector import VectorView, query_terms
 from kb.search.words import WordAnalysis
 
@@ -36,20 +35,14 @@ class RecordWords:
         summary, body; the words of its English abstract as the `summary_en` field holds them),
         kept in the snapshot's `cache` for the records asked most. The abstract is what every
         record shares whatever its language: feedback through it reaches the other languages."""
-        seqs = cache.setdefault("tokens", OrderedDict())
-        got = seqs.get(docnum)
-        if got is not None:
-            seqs.move_to_end(docnum)
-            return got
-        d = stored_record(searcher, cache, docnum)
-        fname = text_field("body", d.lang)
-        abstract = (d.title, d.summary) if d.lang == "en" else (d.title_en, d.summary_en)
-        schema = searcher.schema
-        got = seqs[docnum] = (fname, self.words.sequence(schema, fname, (d.title, d.summary, d.body)),
-                              self.words.sequence(schema, ABSTRACT_FIELD, abstract))
-        if len(seqs) > TOKEN_CACHE_SIZE:
-            seqs.popitem(last=False)
-        return got
+        def make():
+            d = stored_record(searcher, cache, docnum)
+            fname = text_field("body", d.lang)
+            abstract = (d.title, d.summary) if d.lang == "en" else (d.title_en, d.summary_en)
+            schema = searcher.schema
+            return (fname, self.words.sequence(schema, fname, (d.title, d.summary, d.body)),
+                    self.words.sequence(schema, ABSTRACT_FIELD, abstract))
+        return memo(cache, "tokens", docnum, TOKEN_CACHE_SIZE, make)
 
 
 def passages(view: VectorView, records: RecordWords, cache: dict, query, scores: np.ndarray,

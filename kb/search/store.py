@@ -36,20 +36,26 @@ class Snapshot:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
+def memo(cache: dict, name: str, key, size: int, make):
+    """`make()`, kept in the snapshot's `cache` under `name` for the `size` keys asked last."""
+    entries = cache.setdefault(name, OrderedDict())
+    got = entries.get(key)
+    if got is not None:
+        entries.move_to_end(key)
+        return got
+    got = entries[key] = make()
+    if len(entries) > size:
+        entries.popitem(last=False)
+    return got
+
+
 def stored_record(searcher, cache: dict, docnum: int) -> StoredRecord:
     """A document's display data, decoded once per snapshot (`cache`, keyed by document number)
     for the records asked most: reading one from Whoosh decompresses and unpickles the whole
     record, body included, and the same records come back in the hits of different queries
     and in the re-ranking of the same request."""
-    records = cache.setdefault("records", OrderedDict())
-    d = records.get(docnum)
-    if d is not None:
-        records.move_to_end(docnum)
-        return d
-    d = records[docnum] = StoredRecord.from_stored(searcher.stored_fields(docnum)[STORED_FIELD])
-    if len(records) > RECORD_CACHE_SIZE:
-        records.popitem(last=False)
-    return d
+    return memo(cache, "records", docnum, RECORD_CACHE_SIZE,
+                lambda: StoredRecord.from_stored(searcher.stored_fields(docnum)[STORED_FIELD]))
 
 
 class IndexStore:
